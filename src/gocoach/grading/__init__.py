@@ -1,0 +1,1 @@
+"""Go practice engine: exercises as data, a sandboxed grader, a grading queue."""

@@ -1,0 +1,87 @@
+"""Grading results in the shape of Exercism's results.json (version 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "error"]
+
+RESULTS_VERSION = 3
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """The outcome of one top-level Go test function."""
+
+    name: str
+    status: Status
+    message: str | None
+    output: str | None
+    test_code: str
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class BenchmarkResult:
+    """Allocations per operation of one benchmark, checked against its limit."""
+
+    name: str
+    status: Status
+    allocs_per_op: int | None
+    max_allocs_per_op: int
+    message: str | None
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """The whole grading outcome of one submission."""
+
+    status: Status
+    message: str | None
+    tests: tuple[TestResult, ...] = ()
+    benchmarks: tuple[BenchmarkResult, ...] = ()
+    duration_seconds: float = 0.0
+
+
+def result_to_json(result: GradeResult) -> dict[str, Any]:
+    """Return the result as a results.json v3 document (plus a `benchmarks` extension)."""
+    return {
+        "version": RESULTS_VERSION,
+        "status": result.status,
+        "message": result.message,
+        "tests": [
+            {
+                "name": test.name,
+                "status": test.status,
+                "message": test.message,
+                "output": test.output,
+                "test_code": test.test_code,
+                "hidden": test.hidden,
+            }
+            for test in result.tests
+        ],
+        "benchmarks": [
+            {
+                "name": bench.name,
+                "status": bench.status,
+                "allocs_per_op": bench.allocs_per_op,
+                "max_allocs_per_op": bench.max_allocs_per_op,
+                "message": bench.message,
+            }
+            for bench in result.benchmarks
+        ],
+        "duration_seconds": round(result.duration_seconds, 3),
+    }
+
+
+def overall_status(
+    tests: tuple[TestResult, ...], benchmarks: tuple[BenchmarkResult, ...]
+) -> Status:
+    """Return `pass` only when every test and every benchmark limit passed."""
+    statuses = [t.status for t in tests] + [b.status for b in benchmarks]
+    if "error" in statuses:
+        return "error"
+    if "fail" in statuses or not tests:
+        return "fail"
+    return "pass"
