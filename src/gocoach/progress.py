@@ -52,20 +52,21 @@ def statuses(session: Session, user: User, roadmap: Roadmap) -> dict[str, Progre
 
 def roll_up(nodes: Sequence[Node], progress: dict[str, Progress]) -> dict[str | None, RollUp]:
     """Roll-ups for every node key (and None for the whole roadmap), from trackable items."""
-    result: dict[str | None, RollUp] = {}
+    counts: dict[str | None, list[int]] = {}
     parents = {n.key: n.parent_key for n in nodes}
+    index = {status: i for i, status in enumerate(STATUSES)}
     for node in nodes:
         if not node.trackable:
             continue
         row = progress.get(node.key)
-        status = row.status if row else "todo"
+        slot = index[row.status if row else "todo"]
         key: str | None = node.key
         while True:
-            result[key] = result.get(key, RollUp()).plus(status)
+            counts.setdefault(key, [0, 0, 0, 0])[slot] += 1
             if key is None:
                 break
             key = parents.get(key)
-    return result
+    return {key: RollUp(**dict(zip(STATUSES, c, strict=True))) for key, c in counts.items()}
 
 
 def set_status(

@@ -1,0 +1,3 @@
+module worker-pool
+
+go 1.22

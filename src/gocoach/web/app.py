@@ -1,0 +1,80 @@
+"""create_app(): the FastAPI web app with Jinja2 templates and HTMX, assets shipped inside."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from gocoach.backup import BackupError
+from gocoach.config import Settings
+from gocoach.startup import open_database
+from gocoach.textdecode import DocumentError
+from gocoach.web import routes_roadmaps
+from gocoach.web.i18n import LANGUAGES, pick_language, translate
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app; the database is opened (migrated, seeded) when it starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database, _ = open_database(settings)
+        yield
+        app.state.database.engine.dispose()
+
+    app = FastAPI(title="gocoach", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates = templates
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(routes_roadmaps.router)
+    _add_basics(app, settings)
+    return app
+
+
+def _add_basics(app: FastAPI, settings: Settings) -> None:
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/roadmaps", status_code=303)
+
+    @app.get("/lang/{code}", include_in_schema=False)
+    def switch_language(code: str, request: Request) -> RedirectResponse:
+        target = request.headers.get("referer") or "/"
+        response = RedirectResponse(target, status_code=303)
+        if code in LANGUAGES:
+            response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax")
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    for error, status in ((DocumentError, 400), (BackupError, 400), (LookupError, 404),
+                          (ValueError, 400)):
+        app.add_exception_handler(error, _error_handler(status, settings))
+
+
+def _error_handler(status: int, settings: Settings):  # type: ignore[no-untyped-def]
+    def handle(request: Request, exc: Exception) -> Response:
+        if request.headers.get("hx-request"):
+            return PlainTextResponse(str(exc), status_code=status)
+        lang = pick_language(request.cookies.get("lang"), request.headers.get("accept-language"),
+                             settings.language)
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request, "error.html", {"message": str(exc), "lang": lang,
+                                    "t": lambda key: translate(key, lang)},
+            status_code=status)
+
+    return handle
+
+
+__all__ = ["HTMLResponse", "create_app"]

@@ -1,0 +1,23 @@
+// Roadmap tree: expand/collapse all (branches load on first open), one-click statuses.
+let expandAll = false;
+
+document.addEventListener("click", (event) => {
+  const treeButton = event.target.closest("[data-tree]");
+  if (treeButton) {
+    expandAll = treeButton.dataset.tree === "open";
+    document.querySelectorAll(".tree details:not(.more)").forEach((d) => { d.open = expandAll; });
+    return;
+  }
+  const statusButton = event.target.closest(".sb button[data-s]");
+  if (statusButton) {
+    const row = statusButton.closest("li.item");
+    htmx.ajax("POST", row.dataset.url, {
+      target: "#" + row.id, swap: "outerHTML", values: { status: statusButton.dataset.s },
+    });
+  }
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (!expandAll) return;
+  event.target.querySelectorAll("details:not(.more)").forEach((d) => { d.open = true; });
+});

@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh database per test, the seeds, a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from gocoach.bundled_curricula import SEEDS, bundled_documents
+from gocoach.config import Settings, load_settings
+from gocoach.db import transaction
+from gocoach.models import User
+from gocoach.startup import Database, open_database
+from gocoach.users import ensure_local_user
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for an empty SQLite database in a temporary folder, no bundled curricula."""
+    return load_settings(data_dir=tmp_path / "data", load_bundled=False)
+
+
+@pytest.fixture
+def database(settings: Settings) -> Iterator[Database]:
+    """A migrated, empty database."""
+    db, _ = open_database(settings)
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[Database]:
+    """A migrated database with the five bundled curricula loaded."""
+    db, _ = open_database(load_settings(data_dir=tmp_path / "seeded"))
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    """A session on the empty database, committed at the end of the test."""
+    with transaction(database.sessions) as s:
+        yield s
+
+
+@pytest.fixture
+def user(session: Session) -> User:
+    """The local user."""
+    return ensure_local_user(session, now=NOW)
+
+
+def seed_bytes(prefix: str) -> bytes:
+    """The raw bytes of a bundled seed by its number ('002')."""
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def seed_names() -> dict[str, str]:
+    """slug → readable name of the bundled documents."""
+    return {d.slug: d.name for d in bundled_documents()}
