@@ -58,7 +58,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to `revision` with Alembic (every schema change is a migration)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gocoach.grading.build_errors import is_vet_failure, map_build_output
@@ -318,3 +318,12 @@ def _ignored_note(ignored: tuple[str, ...]) -> str | None:
         "Не проверялись (принимаются только .go файлы решения, тесты берутся из упражнения): "
         + (", ".join(ignored))
     )
+
+
+def slot_settings(
+    settings: GradingSettings, slot: int, *, uid_base: int = 64000
+) -> GradingSettings:
+    """Return settings for one queue worker slot: each slot runs code as its own uid."""
+    if settings.run_uid is None:
+        return settings
+    return replace(settings, run_uid=uid_base + slot)

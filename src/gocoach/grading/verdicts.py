@@ -10,7 +10,7 @@ from gocoach.grading.gotest_json import RunReport, TestOutcome, parse_benchmark_
 from gocoach.grading.results import BenchmarkResult, Status, TestResult
 
 _FRAME = re.compile(r"^(=== (RUN|PAUSE|CONT|NAME)\b.*|--- (PASS|FAIL|SKIP): \w+ \(.*\))$")
-_ASSERTION = re.compile(r"^\s+\w[\w.\-]*\.go:\d+: .*")
+_ASSERTION = re.compile(r"^\s*[\w.\-]+\.go:\d+: .*")
 _PANIC = re.compile(r"^panic: (.*)$", re.MULTILINE)
 
 
@@ -86,7 +86,10 @@ def explain_abort(report: RunReport, facts: RunFacts) -> str | None:
             explain_failure(report.package_output, facts)
         )
     if not report.outcomes and report.package_output.strip():
-        return "Тесты не запустились: " + explain_failure(report.package_output, facts)
+        reason = explain_failure(report.package_output, facts)
+        if reason == "Тест не прошёл.":
+            reason = cap_text(report.package_output.strip(), 1000)
+        return "Тесты не запустились: " + reason
     return None
 
 

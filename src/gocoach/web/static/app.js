@@ -21,3 +21,9 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (!expandAll) return;
   event.target.querySelectorAll("details:not(.more)").forEach((d) => { d.open = true; });
 });
+
+// A failed request (a wrong id, a bad value) shows the server's message instead of nothing.
+document.addEventListener("htmx:responseError", (event) => {
+  const xhr = event.detail.xhr;
+  window.alert(xhr.responseText || `Error ${xhr.status}`);
+});

@@ -1,0 +1,80 @@
+"""End to end in real Chromium: open a roadmap, change an item's status, see the bar move."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from gocoach.config import load_settings
+from gocoach.web.app import create_app
+from servers import chromium_path, free_port, missing
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("browser"), port=port)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    executable = chromium_path()
+    if executable is None:
+        missing("Chromium (Debian package chromium)", "GOCOACH_REQUIRE_BROWSER")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    return browser.new_context(locale="ru-RU").new_page()
+
+
+def test_mark_item_done_moves_progress_bar(page, base_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base_url}/roadmaps")
+    page.get_by_role("link", name="3-месячный Roadmap до уровня Senior Golang Developer").click()
+    total = page.locator("#bar-total .label")
+    assert total.inner_text() == "0% · 0/102"
+    page.get_by_text("Неделя 1 — Go Internals").click()
+    item = page.locator("li.item", has_text="Реализовать свой worker-pool")
+    item.wait_for()
+    item.locator("button[data-s=done]").click()
+    page.wait_for_function(
+        "document.querySelector('#bar-total .label').innerText.startsWith('1% · 1/102')")
+    assert "s-done" in (page.locator("li.item", has_text="Реализовать свой worker-pool")
+                        .get_attribute("class") or "")
+    page.screenshot(path=str(tmp_path / "roadmap.png"))
+    page.reload()
+    assert page.locator("#bar-total .label").inner_text() == "1% · 1/102"
+
+
+def test_english_interface_from_browser_language(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_context(locale="en-US").new_page()
+    page.goto(f"{base_url}/roadmaps")
+    assert page.locator("h1").inner_text() == "Curricula"
+    page.get_by_role("link", name="Русский").click()
+    assert page.locator("h1").inner_text() == "Учебные программы"
