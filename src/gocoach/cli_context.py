@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from gocoach.backup import BackupError
+from gocoach.go_examples import GoMissingError
 from gocoach.config import Settings, load_settings
 from gocoach.db import transaction
 from gocoach.models import User
@@ -63,7 +64,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (DocumentError, BackupError, LookupError, ValueError) as exc:
+        except (DocumentError, BackupError, LookupError, ValueError, GoMissingError) as exc:
             raise fail(str(exc)) from None
         except ValidationError as exc:
             raise fail(f"bad setting: {_first_error(exc)}", 2) from None

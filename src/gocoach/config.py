@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     language: Literal["", "ru", "en"] = Field(
         default="", description="Interface language; empty: from the browser, else Russian."
     )
+    content_dir: Path = Field(
+        default_factory=lambda: Path(__file__).resolve().parents[2] / "content",
+        description="Folder with the question bank (tracks/) and exercises (exercises/).",
+    )
     load_bundled: bool = Field(
         default=True, description="Load the bundled curricula on start-up (idempotent)."
     )

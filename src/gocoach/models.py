@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gocoach.db import Base
@@ -110,3 +121,152 @@ class ImportRun(Base):
     source_sha256: Mapped[str] = mapped_column(String(64))
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- question bank (content, shared by all users) -------------------------------------------
+
+
+class QuestionTrack(Base):
+    """A track of the question bank (Go Core)."""
+
+    __tablename__ = "question_tracks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    focus: Mapped[str] = mapped_column(Text, default="")
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuestionModule(Base):
+    """A module of a track, in interview-frequency order, with its group."""
+
+    __tablename__ = "question_modules"
+    __table_args__ = (UniqueConstraint("track_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("question_tracks.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(4))
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(300))
+    group_name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    intro: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Question(Base):
+    """A question; `qid` never changes once published. Retired questions keep their history."""
+
+    __tablename__ = "questions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    qid: Mapped[str] = mapped_column(String(100), unique=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("question_tracks.id", ondelete="CASCADE"))
+    module_number: Mapped[str] = mapped_column(String(4), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(20))
+    freq: Mapped[int] = mapped_column(Integer)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    key_points: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mistakes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source_file: Mapped[str] = mapped_column(String(300), default="")
+    source_line: Mapped[int] = mapped_column(Integer, default=0)
+    search_stems: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FollowUpQuestion(Base):
+    """A follow-up of a question with its answer; `fid` = question id + hash of its wording."""
+
+    __tablename__ = "question_followups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fid: Mapped[str] = mapped_column(String(120), unique=True)
+    qid: Mapped[str] = mapped_column(String(100), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    search_stems: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- Plans, time log, weekly reports (the study plan issue) ---------------------------------
+
+
+class Plan(Base):
+    """A learner's study plan: roadmaps laid on the calendar from a start date."""
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    hours_per_week: Mapped[float] = mapped_column(Float)
+    off_ranges: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanRoadmap(Base):
+    """A roadmap in a plan, in the order the plan takes them."""
+
+    __tablename__ = "plan_roadmaps"
+    __table_args__ = (UniqueConstraint("plan_id", "roadmap_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    mode: Mapped[str] = mapped_column(String(20), default="weeks")
+    weeks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlanItem(Base):
+    """One roadmap item on the plan's calendar: its week in the document, at creation, and now."""
+
+    __tablename__ = "plan_items"
+    __table_args__ = (UniqueConstraint("plan_id", "roadmap_id", "node_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    node_key: Mapped[str] = mapped_column(String(16))
+    doc_week: Mapped[int] = mapped_column(Integer)
+    baseline_week: Mapped[int] = mapped_column(Integer)
+    week: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class TimeEntry(Base):
+    """Minutes of study on a day, by hand or logged by a drill, interview or exercise."""
+
+    __tablename__ = "time_entries"
+    __table_args__ = (UniqueConstraint("user_id", "source", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    roadmap_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmaps.id", ondelete="SET NULL"), nullable=True)
+    node_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    ref: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WeeklyReport(Base):
+    """The report of one plan week: five Markdown sections, kept as written."""
+
+    __tablename__ = "weekly_reports"
+    __table_args__ = (UniqueConstraint("plan_id", "week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    week: Mapped[int] = mapped_column(Integer)
+    sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gocoach.bundled_curricula import load_bundled
 from gocoach.config import Settings
 from gocoach.db import make_engine, make_session_factory, migrate, transaction
+from gocoach.question_bank import load_shipped_tracks
 from gocoach.roadmaps import ImportReport
 from gocoach.users import ensure_local_user
 
@@ -41,4 +42,5 @@ def open_database(settings: Settings, *, prepare: bool = True) -> tuple[Database
             if settings.load_bundled:
                 reports = load_bundled(session, user=user, now=utc_now(),
                                        max_bytes=settings.max_import_bytes)
+                load_shipped_tracks(session, settings.content_dir / "tracks", now=utc_now())
     return database, reports

@@ -1,0 +1,3 @@
+module circuit-breaker
+
+go 1.22

@@ -1,0 +1,3 @@
+module leaky-bucket
+
+go 1.22

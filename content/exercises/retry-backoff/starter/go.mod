@@ -1,0 +1,3 @@
+module retry-backoff
+
+go 1.22

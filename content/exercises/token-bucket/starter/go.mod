@@ -1,0 +1,3 @@
+module token-bucket
+
+go 1.22

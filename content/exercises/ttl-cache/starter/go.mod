@@ -1,0 +1,3 @@
+module ttl-cache
+
+go 1.22
