@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -270,3 +271,59 @@ class WeeklyReport(Base):
     sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# --- Drills: spaced-repetition cards, review log, settings (the question bank issue) ----------
+
+
+class DrillCard(Base):
+    """One user's FSRS state of one question or follow-up; `version` guards concurrent ratings."""
+
+    __tablename__ = "cards"
+    __table_args__ = (UniqueConstraint("user_id", "ref"),
+                      Index("ix_cards_user_due", "user_id", "due"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    module_number: Mapped[str] = mapped_column(String(4))
+    state: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
+    due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_review: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewLogEntry(Base):
+    """Every rating with its time and duration, and the card as it was before (for undo)."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (Index("ix_review_logs_user_time", "user_id", "reviewed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str] = mapped_column(String(120))
+    rating: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(20), default="drill")
+    state_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stability_before: Mapped[float | None] = mapped_column(Float, nullable=True)
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class DrillSettings(Base):
+    """A user's drill settings: desired retention, new cards a day, fitted FSRS parameters."""
+
+    __tablename__ = "drill_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    desired_retention: Mapped[float] = mapped_column(Float, default=0.9)
+    new_per_day: Mapped[int] = mapped_column(Integer, default=20)
+    parameters: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -54,6 +54,9 @@ HEADING_KINDS = (
     (re.compile(r"^\d+(?:\.\d+)+\.?\s"), "numbered"),
 )
 WEEKLY_KINDS = ("week", "phase", "month", "stage", "tier")
+# Only block structure is needed (inline tokens keep their raw .content), so inline parsing,
+# the slowest stage, is switched off.
+_BLOCK_PARSER = MarkdownIt("commonmark").enable("table").disable("inline")
 
 
 @dataclass
@@ -77,8 +80,7 @@ class _State:
 
 def parse_markdown(text: str, *, name: str) -> ParsedRoadmap:
     """Parse Markdown text into a roadmap tree; raise DocumentError when it has no headings."""
-    md = MarkdownIt("commonmark").enable("table")
-    tokens = md.parse(text)
+    tokens = _BLOCK_PARSER.parse(text)
     if not any(t.type == "heading_open" for t in tokens):
         raise DocumentError(f"{name}: no Markdown headings found — a roadmap needs '#' headings")
     state = _State(root=ParsedNode(kind="root", title=""))

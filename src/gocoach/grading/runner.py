@@ -259,9 +259,8 @@ def shape_run(exercise: Exercise, settings: GradingSettings, ran: ProcessOutcome
         output_limit_mib=settings.limits.output_bytes / MiB,
     )
     tests = judge_tests(expected_tests(exercise), report, facts, settings.output_chars)
-    benches = (
-        judge_benchmarks(exercise.alloc_limits, report.all_output) if not exercise.race else ()
-    )
+    passed = all(t.status == "pass" for t in tests)
+    benches = judge_benchmarks(exercise.alloc_limits, report.all_output, tests_passed=passed)
     status = overall_status(tests, benches)
     failed = [t for t in tests if t.status != "pass"]
     message = None

@@ -125,14 +125,18 @@ def _judge_one(
     return TestResult(test.name, "fail", message, shown, test.test_code, test.hidden)
 
 
-def judge_benchmarks(limits: tuple[AllocLimit, ...], output: str) -> tuple[BenchmarkResult, ...]:
+def judge_benchmarks(
+    limits: tuple[AllocLimit, ...], output: str, *, tests_passed: bool
+) -> tuple[BenchmarkResult, ...]:
     """Compare measured allocs/op with each benchmark's limit (a count, never a time)."""
     measured = parse_benchmark_allocs(output)
     results: list[BenchmarkResult] = []
     for limit in limits:
         allocs = measured.get(limit.benchmark)
-        if allocs is None:
-            message: str | None = "Бенчмарк не запустился или упал."
+        if allocs is None and not tests_passed:
+            message: str | None = "Бенчмарк не запускался: сначала должны пройти все тесты."
+        elif allocs is None:
+            message = "Бенчмарк не запустился или упал."
         elif allocs > limit.max_allocs_per_op:
             message = (
                 f"{allocs} аллокаций на операцию, а допустимо не больше {limit.max_allocs_per_op}."

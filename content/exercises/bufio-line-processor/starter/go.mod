@@ -1,0 +1,3 @@
+module bufio-line-processor
+
+go 1.22

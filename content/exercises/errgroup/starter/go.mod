@@ -1,0 +1,3 @@
+module errgroup
+
+go 1.22

@@ -1,0 +1,3 @@
+module json-encoder
+
+go 1.22

@@ -1,0 +1,3 @@
+module lru-cache
+
+go 1.22

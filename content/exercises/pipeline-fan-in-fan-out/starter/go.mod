@@ -1,0 +1,3 @@
+module pipeline-fan-in-fan-out
+
+go 1.22

@@ -1,0 +1,3 @@
+module singleflight
+
+go 1.22

@@ -1,0 +1,3 @@
+module web-scraper
+
+go 1.22

@@ -1,0 +1,109 @@
+"""What plans, reports, milestones and the dashboard need from drills and exercises.
+
+Drills (FSRS review cards) and exercises live in their own modules. This module is the one seam:
+`review_stats` and `exercise_stats` build plain values from those features' tables, and return
+empty values (``available=False``) while a feature is absent, so every page still renders and
+says "no data yet" instead of showing zeros as if they were measured.
+
+Topics are roadmap item keys (``Node.key``): a card or an exercise that practises an item names
+its key, which is how "the cards of those topics" and "the exercises of those weeks" are found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from gocoach.models import User
+
+RETRIEVABILITY_GOAL = 0.8
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    """An exercise, the items it practises, and when the user first passed it."""
+
+    slug: str
+    title: str
+    item_keys: tuple[str, ...] = ()
+    passed_at: datetime | None = None
+    link: str = ""
+    minutes: int = 0
+
+    @property
+    def passed(self) -> bool:
+        """True once a submission passed."""
+        return self.passed_at is not None
+
+
+@dataclass(frozen=True)
+class ExerciseStats:
+    """Every exercise with its link to roadmap items and the user's result."""
+
+    available: bool = False
+    exercises: tuple[ExerciseInfo, ...] = ()
+
+    def passed(self) -> list[ExerciseInfo]:
+        """The exercises passed."""
+        return [e for e in self.exercises if e.passed]
+
+    def for_items(self, keys: Sequence[str] | set[str]) -> list[ExerciseInfo]:
+        """The exercises that practise any of these items."""
+        wanted = set(keys)
+        return [e for e in self.exercises if wanted.intersection(e.item_keys)]
+
+    def suggestions(self, keys: Sequence[str], limit: int = 5) -> list[ExerciseInfo]:
+        """Exercises not passed yet for these items, in the items' order."""
+        order = {key: i for i, key in enumerate(keys)}
+        open_ones = [e for e in self.for_items(keys) if not e.passed]
+        return sorted(open_ones, key=lambda e: min(order.get(k, 1 << 30) for k in e.item_keys)
+                      )[:limit]
+
+
+@dataclass(frozen=True)
+class ModuleReadiness:
+    """How ready the learner is in one module (0..1), from the cards' retrievability."""
+
+    name: str
+    readiness: float
+    cards: int
+
+
+@dataclass(frozen=True)
+class ReviewStats:
+    """Review cards: due now, the forecast, retrievability per topic, readiness per module."""
+
+    available: bool = False
+    due_now: int = 0
+    forecast: tuple[tuple[date, int], ...] = ()
+    retrievability: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    readiness: tuple[ModuleReadiness, ...] = ()
+    review_days: frozenset[date] = frozenset()
+
+    def cards_for(self, keys: Sequence[str] | set[str]) -> list[float]:
+        """Retrievability of every card of these items."""
+        return [r for key in keys for r in self.retrievability.get(key, ())]
+
+
+def review_stats(session: Session, user: User, *, now: datetime) -> ReviewStats:
+    """The user's review cards summarised; empty until the drills feature provides its tables.
+
+    Wire here: due cards at `now`, due counts for the next 14 days, retrievability at `now` of
+    each card grouped by the roadmap item key it belongs to, readiness per module, and the days
+    with at least one review (for the streak).
+    """
+    del session, user, now
+    return ReviewStats()
+
+
+def exercise_stats(session: Session, user: User, *, now: datetime) -> ExerciseStats:
+    """Exercises with their item keys and the user's first pass; empty until exercises exist.
+
+    Wire here: every exercise (slug, title, the roadmap item keys it practises, a link to its
+    page) and, for this user, the time of the first passing submission and the minutes spent.
+    """
+    del session, user, now
+    return ExerciseStats()
