@@ -63,13 +63,17 @@ def main() -> int:
     total = sum(d.path.stat().st_size for d in bundled_documents())
     median_import = statistics.median(imports)
     median_page = statistics.median(page)
-    print(f"import of 5 documents ({total / 1024:.0f} KiB): median {median_import * 1000:.0f} ms, "
-          f"min {min(imports) * 1000:.0f} ms over {RUNS} runs; target 1000 ms, "
-          f"ratio {median_import / 1.0:.2f}; CPU time median {statistics.median(CPU) * 1000:.0f} ms "
-          f"(wall time suffers when other processes share the 2 cores)")
-    print(f"page /roadmaps/{slug}: median {median_page * 1000:.1f} ms, "
-          f"p90 {sorted(page)[int(len(page) * 0.9)] * 1000:.1f} ms over {len(page)} requests; "
-          f"target 100 ms, ratio {median_page / 0.1:.2f}")
+    print(
+        f"import of 5 documents ({total / 1024:.0f} KiB): median {median_import * 1000:.0f} ms, "
+        f"min {min(imports) * 1000:.0f} ms over {RUNS} runs; target 1000 ms, "
+        f"ratio {median_import / 1.0:.2f}; CPU time median {statistics.median(CPU) * 1000:.0f} ms "
+        f"(wall time suffers when other processes share the 2 cores)"
+    )
+    print(
+        f"page /roadmaps/{slug}: median {median_page * 1000:.1f} ms, "
+        f"p90 {sorted(page)[int(len(page) * 0.9)] * 1000:.1f} ms over {len(page)} requests; "
+        f"target 100 ms, ratio {median_page / 0.1:.2f}"
+    )
     return 0
 
 

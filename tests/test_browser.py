@@ -15,17 +15,25 @@ from gocoach.web.app import create_app
 from servers import chromium_path, free_port, missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     settings = load_settings(data_dir=tmp_path_factory.mktemp("browser"), port=port)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -64,9 +72,12 @@ def test_mark_item_done_moves_progress_bar(page, base_url: str, tmp_path: Path) 
     item.wait_for()
     item.locator("button[data-s=done]").click()
     page.wait_for_function(
-        "document.querySelector('#bar-total .label').innerText.startsWith('1% · 1/102')")
-    assert "s-done" in (page.locator("li.item", has_text="Реализовать свой worker-pool")
-                        .get_attribute("class") or "")
+        "document.querySelector('#bar-total .label').innerText.startsWith('1% · 1/102')"
+    )
+    assert "s-done" in (
+        page.locator("li.item", has_text="Реализовать свой worker-pool").get_attribute("class")
+        or ""
+    )
     page.screenshot(path=str(tmp_path / "roadmap.png"))
     page.reload()
     assert page.locator("#bar-total .label").inner_text() == "1% · 1/102"

@@ -29,7 +29,8 @@ def test_every_command_has_help(cli: CliRunner) -> None:
     assert code == 0
     commands = re.findall(r"│ (\w[\w-]*)\s{2,}\S", output)
     assert {"import", "roadmaps", "show", "mark", "export", "backup", "restore", "serve"} <= set(
-        commands)
+        commands
+    )
     for command in app.registered_commands:
         assert command.callback is not None and command.callback.__doc__, command.name
 
@@ -47,8 +48,16 @@ def test_show_week_mark_and_export(cli: CliRunner, tmp_path: Path) -> None:
     assert "Неделя 3" not in output
     key = re.search(r"([0-9a-f]{10}) ○ todo Pipeline c fan-in/fan-out", output)
     assert key
-    code, output = run(cli, "mark", key.group(1)[:6], "done", "--note", "сделал",
-                       "--evidence", "https://example.org/pipeline")
+    code, output = run(
+        cli,
+        "mark",
+        key.group(1)[:6],
+        "done",
+        "--note",
+        "сделал",
+        "--evidence",
+        "https://example.org/pipeline",
+    )
     assert code == 0 and "done" in output and "1%" in output
     out_file = tmp_path / "senior.md"
     code, _ = run(cli, "export", "senior-3-months", "-o", str(out_file))
@@ -63,21 +72,27 @@ def test_import_dry_run_and_reimport(cli: CliRunner, tmp_path: Path) -> None:
     plan.write_text("# Plan\n\n## Week 1\n\n- [ ] Goroutines\n- [x] Channels\n", encoding="utf-8")
     code, output = run(cli, "import", str(plan))
     assert code == 0 and "imported my-plan" in output and "1 statuses taken" in output
-    plan.write_text("# Plan\n\n## Week 1\n\n- [ ] Goroutines\n- [x] Go channels\n- [ ] Select\n",
-                    encoding="utf-8")
+    plan.write_text(
+        "# Plan\n\n## Week 1\n\n- [ ] Goroutines\n- [x] Go channels\n- [ ] Select\n",
+        encoding="utf-8",
+    )
     code, output = run(cli, "import", "--dry-run", str(plan))
     assert code == 0 and "would import my-plan" in output
     assert "matched 'Channels' → 'Go channels'" in output
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "no such file"),
-    (b"", "the file is empty"),
-    (b"\x00\x01\x02\x03" * 64, "binary file"),
-    (b"plain words, no headings\n", "no Markdown headings"),
-])
-def test_bad_input_exits_non_zero_with_a_message(cli: CliRunner, tmp_path: Path,
-                                                content: bytes | None, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"", "the file is empty"),
+        (b"\x00\x01\x02\x03" * 64, "binary file"),
+        (b"plain words, no headings\n", "no Markdown headings"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_a_message(
+    cli: CliRunner, tmp_path: Path, content: bytes | None, message: str
+) -> None:
     path = tmp_path / "bad.md"
     if content is not None:
         path.write_bytes(content)
@@ -104,7 +119,9 @@ def test_wrong_ids_are_clear(cli: CliRunner) -> None:
     assert code == 1 and "at least 4 characters" in output
 
 
-def test_backup_and_restore(cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backup_and_restore(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, output = run(cli, "show", "backend-16-weeks", "--week", "1")
     key = re.search(r"([0-9a-f]{10}) ○ todo", output)
     assert key

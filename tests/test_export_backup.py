@@ -21,8 +21,15 @@ STATUS_CYCLE = ("done", "in_progress", "skipped", "todo")
 
 
 def import_seed(session: Session, user: User, prefix: str, slug: str) -> None:
-    import_document(session, data=seed_bytes(prefix), name=f"{slug}.md", slug=slug, user=user,
-                    now=NOW, max_bytes=LIMIT)
+    import_document(
+        session,
+        data=seed_bytes(prefix),
+        name=f"{slug}.md",
+        slug=slug,
+        user=user,
+        now=NOW,
+        max_bytes=LIMIT,
+    )
 
 
 def mark_some(session: Session, user: User, slug: str) -> dict[str, str]:
@@ -36,38 +43,54 @@ def mark_some(session: Session, user: User, slug: str) -> dict[str, str]:
     return wanted
 
 
-@pytest.mark.parametrize(("prefix", "slug"), [("001", "followups"), ("002", "senior"),
-                                              ("003", "backend"), ("004", "mastery")])
-def test_export_then_import_keeps_every_status(session: Session, user: User, prefix: str,
-                                               slug: str) -> None:
+@pytest.mark.parametrize(
+    ("prefix", "slug"),
+    [("001", "followups"), ("002", "senior"), ("003", "backend"), ("004", "mastery")],
+)
+def test_export_then_import_keeps_every_status(
+    session: Session, user: User, prefix: str, slug: str
+) -> None:
     import_seed(session, user, prefix, slug)
     wanted = mark_some(session, user, slug)
     roadmap = get_roadmap(session, slug)
-    exported = export_markdown(roadmap, load_nodes(session, roadmap),
-                               statuses(session, user, roadmap))
+    exported = export_markdown(
+        roadmap, load_nodes(session, roadmap), statuses(session, user, roadmap)
+    )
     other = User(username="other", created_at=NOW)
     session.add(other)
     session.flush()
-    report = import_document(session, data=exported.encode(), name="copy.md", slug=f"{slug}-copy",
-                             user=other, now=NOW, max_bytes=LIMIT)
+    report = import_document(
+        session,
+        data=exported.encode(),
+        name="copy.md",
+        slug=f"{slug}-copy",
+        user=other,
+        now=NOW,
+        max_bytes=LIMIT,
+    )
     assert report.conflicts == []
     copy = get_roadmap(session, f"{slug}-copy")
     got = {k: p.status for k, p in statuses(session, other, copy).items()}
     assert {k: s for k, s in wanted.items() if s != "todo"} == got
-    assert [n.key for n in load_nodes(session, copy)] == [n.key for n in load_nodes(session, roadmap)]
+    assert [n.key for n in load_nodes(session, copy)] == [
+        n.key for n in load_nodes(session, roadmap)
+    ]
 
 
 def test_export_changes_only_checkbox_lines(session: Session, user: User) -> None:
     import_seed(session, user, "002", "senior")
     mark_some(session, user, "senior")
     roadmap = get_roadmap(session, "senior")
-    exported = export_markdown(roadmap, load_nodes(session, roadmap),
-                               statuses(session, user, roadmap)).split("\n")
+    exported = export_markdown(
+        roadmap, load_nodes(session, roadmap), statuses(session, user, roadmap)
+    ).split("\n")
     original = decode_document(seed_bytes("002"), name="002").text.split("\n")
     assert len(exported) == len(original)
     changed = [(a, b) for a, b in zip(original, exported, strict=True) if a != b]
-    assert changed and all(a.startswith("- [ ]") and b[:5] in ("- [x]", "- [/]", "- [-]")
-                           and a[5:] == b[5:] for a, b in changed)
+    assert changed and all(
+        a.startswith("- [ ]") and b[:5] in ("- [x]", "- [/]", "- [-]") and a[5:] == b[5:]
+        for a, b in changed
+    )
 
 
 def test_plain_bullets_get_a_checkbox(session: Session, user: User) -> None:
@@ -75,8 +98,9 @@ def test_plain_bullets_get_a_checkbox(session: Session, user: User) -> None:
     roadmap = get_roadmap(session, "mastery")
     node = next(n for n in load_nodes(session, roadmap) if n.title == "Origin Story")
     set_status(session, user=user, roadmap=roadmap, key=node.key, status="done", now=NOW)
-    exported = export_markdown(roadmap, load_nodes(session, roadmap),
-                               statuses(session, user, roadmap))
+    exported = export_markdown(
+        roadmap, load_nodes(session, roadmap), statuses(session, user, roadmap)
+    )
     assert "- [x] **Origin Story:** Google's 2007 creation" in exported
 
 
@@ -85,8 +109,15 @@ def test_backup_restore_round_trip(session: Session, user: User, tmp_path) -> No
     wanted = mark_some(session, user, "backend")
     roadmap = get_roadmap(session, "backend")
     key = next(iter(wanted))
-    set_status(session, user=user, roadmap=roadmap, key=key, note="**заметка**",
-               evidence=["https://example.org/pr/1"], now=NOW)
+    set_status(
+        session,
+        user=user,
+        roadmap=roadmap,
+        key=key,
+        note="**заметка**",
+        evidence=["https://example.org/pr/1"],
+        now=NOW,
+    )
     text = json.dumps(make_backup(session, now=NOW), ensure_ascii=False)
 
     from gocoach.config import load_settings
@@ -95,8 +126,7 @@ def test_backup_restore_round_trip(session: Session, user: User, tmp_path) -> No
 
     fresh, _ = open_database(load_settings(data_dir=tmp_path / "fresh", load_bundled=False))
     with transaction(fresh.sessions) as other:
-        report = restore_backup(other, parse_backup(text, name="b.json"), now=NOW,
-                                max_bytes=LIMIT)
+        report = restore_backup(other, parse_backup(text, name="b.json"), now=NOW, max_bytes=LIMIT)
         assert report.roadmaps_imported == ["backend"]
         assert report.progress_added == len(wanted)
         again = restore_backup(other, parse_backup(text, name="b.json"), now=NOW, max_bytes=LIMIT)
@@ -104,7 +134,9 @@ def test_backup_restore_round_trip(session: Session, user: User, tmp_path) -> No
         restored_user = other.scalars(select(User).where(User.username == "local")).one()
         rows = statuses(other, restored_user, get_roadmap(other, "backend"))
         assert {k: r.status for k, r in rows.items()} == wanted
-        assert rows[key].note == "**заметка**" and rows[key].evidence == ["https://example.org/pr/1"]
+        assert rows[key].note == "**заметка**" and rows[key].evidence == [
+            "https://example.org/pr/1"
+        ]
     fresh.engine.dispose()
 
 
@@ -123,11 +155,14 @@ def test_restore_keeps_differing_progress_unless_replace(session: Session, user:
     assert session.scalar(select(func.count()).select_from(Progress)) == len(wanted)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("{not json", "b.json:1: not valid JSON"),
-    ('{"hello": 1}', "not a gocoach backup"),
-    ('{"format": "gocoach-backup", "version": 99}', "version 99 is not supported"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "b.json:1: not valid JSON"),
+        ('{"hello": 1}', "not a gocoach backup"),
+        ('{"format": "gocoach-backup", "version": 99}', "version 99 is not supported"),
+    ],
+)
 def test_bad_backups(text: str, message: str) -> None:
     with pytest.raises(BackupError, match=message):
         parse_backup(text, name="b.json")

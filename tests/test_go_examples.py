@@ -32,7 +32,11 @@ def test_wrong_output_is_reported_with_a_diff(tmp_path: Path) -> None:
     [result] = results_for(tmp_path, GOOD_QUESTION.replace("0 false\n```", "0 true\n```"))
     assert not result.ok
     assert "01-goroutines-channels.md:19:" in result.describe()
-    assert "output differs" in result.step and "-0 true" in result.output and "+0 false" in result.output
+    assert (
+        "output differs" in result.step
+        and "-0 true" in result.output
+        and "+0 false" in result.output
+    )
 
 
 def test_compile_error_points_into_the_markdown(tmp_path: Path) -> None:
@@ -59,8 +63,10 @@ func main() {
 	wg.Wait()
 	fmt.Println(n > 0)
 }"""
-    body = GOOD_QUESTION.replace(GOOD_QUESTION[GOOD_QUESTION.index("package main"):
-                                              GOOD_QUESTION.index("```\n\n```text")], racy + "\n")
+    body = GOOD_QUESTION.replace(
+        GOOD_QUESTION[GOOD_QUESTION.index("package main") : GOOD_QUESTION.index("```\n\n```text")],
+        racy + "\n",
+    )
     body = body.replace("0 false\n```", "true\n```")
     [result] = results_for(tmp_path, body)
     assert not result.ok and result.step.startswith("run race")
@@ -81,7 +87,8 @@ def test_hanging_program_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_shipped_examples_all_pass() -> None:
     """`gocoach content verify-examples` over the whole shipped track, as `make test` runs it."""
     env = {"GOCOACH_DATA_DIR": os.environ.get("TMPDIR", "/tmp") + "/gocoach-verify"}
-    result = CliRunner().invoke(app, ["content", "verify-examples", "--track", str(SHIPPED)],
-                                env=env)
+    result = CliRunner().invoke(
+        app, ["content", "verify-examples", "--track", str(SHIPPED)], env=env
+    )
     assert result.exit_code == 0, result.output
     assert " examples pass " in result.output

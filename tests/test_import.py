@@ -30,8 +30,9 @@ PLAN = """# Plan
 
 def do_import(session: Session, user: User, text: str | bytes, **kwargs: object):  # type: ignore[no-untyped-def]
     data = text.encode() if isinstance(text, str) else text
-    return import_document(session, data=data, name="plan.md", user=user, now=NOW,
-                           max_bytes=LIMIT, **kwargs)  # type: ignore[arg-type]
+    return import_document(
+        session, data=data, name="plan.md", user=user, now=NOW, max_bytes=LIMIT, **kwargs
+    )  # type: ignore[arg-type]
 
 
 def item_key(session: Session, title: str) -> str:
@@ -45,15 +46,23 @@ def test_import_stores_tree_and_report(session: Session, user: User) -> None:
     assert "mac_roman" in report.decoding and report.repaired_chars > 1000
     roadmap = get_roadmap(session, "plan")
     assert roadmap.meta["hours_per_week"] == {"min": 15, "max": 20}
-    assert len(load_nodes(session, roadmap)) == sum(report.counts[k] for k in
-                                                    ("section", "item", "stage", "week", "day"))
+    assert len(load_nodes(session, roadmap)) == sum(
+        report.counts[k] for k in ("section", "item", "stage", "week", "day")
+    )
 
 
 def test_reimport_same_document_keeps_progress(session: Session, user: User) -> None:
     do_import(session, user, PLAN)
     roadmap = get_roadmap(session, "plan")
-    set_status(session, user=user, roadmap=roadmap, key=item_key(session, "Select statement"),
-               status="done", note="read the spec", now=NOW)
+    set_status(
+        session,
+        user=user,
+        roadmap=roadmap,
+        key=item_key(session, "Select statement"),
+        status="done",
+        note="read the spec",
+        now=NOW,
+    )
     report = do_import(session, user, PLAN)
     assert report.added == [] and report.removed == [] and report.orphaned == []
     assert report.unchanged_source
@@ -66,21 +75,32 @@ def test_edited_item_is_matched_and_unmatched_is_reported(session: Session, user
     do_import(session, user, PLAN)
     roadmap = get_roadmap(session, "plan")
     for title in ("Channels: buffered and unbuffered", "Context cancellation"):
-        set_status(session, user=user, roadmap=roadmap, key=item_key(session, title),
-                   status="done", now=NOW)
+        set_status(
+            session,
+            user=user,
+            roadmap=roadmap,
+            key=item_key(session, title),
+            status="done",
+            now=NOW,
+        )
     edited = PLAN.replace("Channels: buffered and unbuffered", "Channels: buffered & unbuffered")
     edited = edited.replace("- [ ] Context cancellation\n", "- [ ] Generics in depth\n")
     report = do_import(session, user, edited)
-    assert report.rekeyed == [("Channels: buffered and unbuffered",
-                               "Channels: buffered & unbuffered")]
+    assert report.rekeyed == [
+        ("Channels: buffered and unbuffered", "Channels: buffered & unbuffered")
+    ]
     assert report.orphaned == ["Context cancellation"]
     rows = statuses(session, user, roadmap)
     new_key = item_key(session, "Channels: buffered & unbuffered")
     assert rows[new_key].status == "done" and not rows[new_key].orphaned
     orphan = [r for r in rows.values() if r.orphaned]
     assert len(orphan) == 1 and orphan[0].status == "done"  # kept, not deleted
-    assert session.scalar(select(func.count()).select_from(ProgressEvent).where(
-        ProgressEvent.source == "import")) == 1
+    assert (
+        session.scalar(
+            select(func.count()).select_from(ProgressEvent).where(ProgressEvent.source == "import")
+        )
+        == 1
+    )
 
 
 def test_dry_run_changes_nothing(session: Session, user: User) -> None:
@@ -108,8 +128,11 @@ def test_checked_boxes_never_silently_replace_progress(session: Session, user: U
     roadmap = get_roadmap(session, "plan")
     key = item_key(session, "Select statement")
     set_status(session, user=user, roadmap=roadmap, key=key, status="skipped", now=NOW)
-    report = do_import(session, user, PLAN.replace("- [ ] Select", "- [x] Select")
-                       .replace("- [ ] Mutex", "- [x] Mutex"))
+    report = do_import(
+        session,
+        user,
+        PLAN.replace("- [ ] Select", "- [x] Select").replace("- [ ] Mutex", "- [x] Mutex"),
+    )
     assert report.conflicts == ["Select statement: document says done, your progress says skipped"]
     assert report.statuses_taken == 1
     rows = statuses(session, user, roadmap)
@@ -122,10 +145,22 @@ def test_checked_boxes_never_silently_replace_progress(session: Session, user: U
 def test_rollups_ignore_skipped_items(session: Session, user: User) -> None:
     do_import(session, user, PLAN)
     roadmap = get_roadmap(session, "plan")
-    set_status(session, user=user, roadmap=roadmap, key=item_key(session, "Select statement"),
-               status="done", now=NOW)
-    set_status(session, user=user, roadmap=roadmap, key=item_key(session, "Mutex and RWMutex"),
-               status="skipped", now=NOW)
+    set_status(
+        session,
+        user=user,
+        roadmap=roadmap,
+        key=item_key(session, "Select statement"),
+        status="done",
+        now=NOW,
+    )
+    set_status(
+        session,
+        user=user,
+        roadmap=roadmap,
+        key=item_key(session, "Mutex and RWMutex"),
+        status="skipped",
+        now=NOW,
+    )
     rollups = roll_up(load_nodes(session, roadmap), statuses(session, user, roadmap))
     assert (rollups[None].done, rollups[None].total, rollups[None].percent) == (1, 4, 25)
     week2 = session.scalars(select(Node).where(Node.title == "Week 2")).one()
@@ -136,8 +171,14 @@ def test_unknown_status_and_item_are_refused(session: Session, user: User) -> No
     do_import(session, user, PLAN)
     roadmap = get_roadmap(session, "plan")
     with pytest.raises(ValueError, match="unknown status 'finished'"):
-        set_status(session, user=user, roadmap=roadmap, key=item_key(session, "Select statement"),
-                   status="finished", now=NOW)
+        set_status(
+            session,
+            user=user,
+            roadmap=roadmap,
+            key=item_key(session, "Select statement"),
+            status="finished",
+            now=NOW,
+        )
     with pytest.raises(LookupError, match="no item 'deadbeef00'"):
         set_status(session, user=user, roadmap=roadmap, key="deadbeef00", status="done", now=NOW)
     assert session.scalar(select(func.count()).select_from(Progress)) == 0

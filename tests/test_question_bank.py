@@ -25,18 +25,23 @@ def test_load_shipped_track(session: Session) -> None:
     assert [m.number for m in modules] == [f"{i:02d}" for i in range(14)]
     assert modules[0].group_name == "Основы (чаще всего спрашивают)"
     question = session.scalars(select(Question).where(Question.module_number == "00")).first()
-    assert question is not None and len(question.sections) == 6 and 3 <= len(question.key_points) <= 6
+    assert (
+        question is not None and len(question.sections) == 6 and 3 <= len(question.key_points) <= 6
+    )
 
 
 def test_reload_keeps_ids_and_retires_removed_questions(session: Session, tmp_path: Path) -> None:
     second = GOOD_QUESTION.replace("chan-send-closed", "chan-nil").replace(
-        "## Что будет при отправке в закрытый канал?", "## Что делает nil-канал?")
+        "## Что будет при отправке в закрытый канал?", "## Что делает nil-канал?"
+    )
     folder = write_track(tmp_path, "# Горутины и каналы\n\n" + GOOD_QUESTION + second)
     load_track(session, folder, now=NOW)
     first_id = session.scalars(select(Question.id).where(Question.qid == "chan-nil")).one()
     (folder / "01-goroutines-channels.md").write_text(
-        "# Горутины и каналы\n\n" + second.replace("Отправитель, и только один раз.",
-                                                   "Тот, кто пишет."), encoding="utf-8")
+        "# Горутины и каналы\n\n"
+        + second.replace("Отправитель, и только один раз.", "Тот, кто пишет."),
+        encoding="utf-8",
+    )
     report = load_track(session, folder, now=NOW)
     assert report.retired == ["chan-send-closed"] and report.added == []
     kept = session.scalars(select(Question).where(Question.qid == "chan-send-closed")).one()
@@ -52,7 +57,8 @@ def test_broken_module_loads_nothing(session: Session, tmp_path: Path) -> None:
     load_track(session, folder, now=NOW)
     (folder / "01-goroutines-channels.md").write_text(
         "# Горутины и каналы\n\n" + GOOD_QUESTION.replace("level: middle", "level: guru"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(ContentError, match=r"01-goroutines-channels\.md:4: level 'guru'"):
         load_track(session, folder, now=NOW)
     assert session.scalars(select(Question.level)).one() == "middle"
@@ -62,6 +68,7 @@ def test_search_index_holds_stems(session: Session) -> None:
     from sqlalchemy import text
 
     load_track(session, SHIPPED, now=NOW)
-    rows = session.execute(text(
-        "SELECT ref FROM question_search WHERE question_search MATCH 'body:канал'")).all()
+    rows = session.execute(
+        text("SELECT ref FROM question_search WHERE question_search MATCH 'body:канал'")
+    ).all()
     assert len(rows) > 5

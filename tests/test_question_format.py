@@ -63,20 +63,26 @@ def write_track(tmp_path: Path, body: str, index_modules: str = "01-goroutines-c
     folder.mkdir()
     (folder / "index.md").write_text(
         "# Трек: Go Core\n\nФокус: тест.\n\n## Темы\n\n### Основы\n"
-        f"- [ ] [{index_modules}]({index_modules}.md) — каналы\n", encoding="utf-8")
+        f"- [ ] [{index_modules}]({index_modules}.md) — каналы\n",
+        encoding="utf-8",
+    )
     (folder / f"{index_modules}.md").write_text(body, encoding="utf-8")
     return folder
 
 
 def test_parse_a_good_question(tmp_path: Path) -> None:
-    module = parse_module(tmp_path / "01-goroutines-channels.md",
-                          "# Горутины и каналы\n\nВступление.\n\n" + GOOD_QUESTION)
+    module = parse_module(
+        tmp_path / "01-goroutines-channels.md",
+        "# Горутины и каналы\n\nВступление.\n\n" + GOOD_QUESTION,
+    )
     assert module.problems == []
     question = module.questions[0]
     assert (question.qid, question.level, question.freq) == ("chan-send-closed", "middle", 5)
     assert question.key_points[0] == "Отправка в закрытый канал — panic"
-    assert [f.question for f in question.followups] == ["А что с nil-каналом?",
-                                                        "Кто должен закрывать канал?"]
+    assert [f.question for f in question.followups] == [
+        "А что с nil-каналом?",
+        "Кто должен закрывать канал?",
+    ]
     assert question.mistakes == ["Запись в закрытый канал блокируется"]
     block = question.blocks[0]
     assert block.expected == "0 false" and block.line == 19
@@ -85,23 +91,35 @@ def test_parse_a_good_question(tmp_path: Path) -> None:
     assert module.intro == "Вступление."
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("level: middle", "level: junior"), ":4: level 'junior' must be one of"),
-    (("freq: 5", "freq: 9"), ":4: freq '9' must be a number from 1 to 5"),
-    (("id: chan-send-closed", "id: mem-send"), ":4: id 'mem-send' must start with 'chan-'"),
-    (("### Короткий ответ\nПаника. Чтение из закрытого канала возвращает нулевое значение.\n", ""),
-     "has no section 'Короткий ответ'"),
-    (("Проверяют аксиомы каналов.", ""), ":6: section 'Зачем спрашивают' is empty"),
-    (("3. Закрытие nil-канала — panic\n", ""), "needs 3–6 numbered key points, found 2"),
-    (("Операции блокируются навсегда.", ""), "follow-up 'А что с nil-каналом?' has no answer"),
-    (("### Детальный разбор", "### Детали"), "unknown section 'Детали'"),
-    (("<!-- id", "<!-- oops -->\n<!-- id"), ":4: id '' must be lowercase"),
-])
-def test_linter_reports_file_and_line(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("level: middle", "level: junior"), ":4: level 'junior' must be one of"),
+        (("freq: 5", "freq: 9"), ":4: freq '9' must be a number from 1 to 5"),
+        (("id: chan-send-closed", "id: mem-send"), ":4: id 'mem-send' must start with 'chan-'"),
+        (
+            (
+                "### Короткий ответ\nПаника. Чтение из закрытого канала возвращает нулевое "
+                "значение.\n",
+                "",
+            ),
+            "has no section 'Короткий ответ'",
+        ),
+        (("Проверяют аксиомы каналов.", ""), ":6: section 'Зачем спрашивают' is empty"),
+        (("3. Закрытие nil-канала — panic\n", ""), "needs 3–6 numbered key points, found 2"),
+        (("Операции блокируются навсегда.", ""), "follow-up 'А что с nil-каналом?' has no answer"),
+        (("### Детальный разбор", "### Детали"), "unknown section 'Детали'"),
+        (("<!-- id", "<!-- oops -->\n<!-- id"), ":4: id '' must be lowercase"),
+    ],
+)
+def test_linter_reports_file_and_line(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
     body = "# Горутины и каналы\n\n" + GOOD_QUESTION.replace(*change)
     track = read_track(write_track(tmp_path, body))
-    assert any(message in str(p) and "01-goroutines-channels.md" in str(p)
-               for p in track.problems), [str(p) for p in track.problems]
+    assert any(
+        message in str(p) and "01-goroutines-channels.md" in str(p) for p in track.problems
+    ), [str(p) for p in track.problems]
 
 
 def test_duplicate_ids_and_freq_order(tmp_path: Path) -> None:
@@ -109,8 +127,10 @@ def test_duplicate_ids_and_freq_order(tmp_path: Path) -> None:
     body = "# Горутины и каналы\n\n" + GOOD_QUESTION.replace("freq: 5", "freq: 3") + second
     track = read_track(write_track(tmp_path, body))
     messages = [str(p) for p in track.problems]
-    assert any("id 'chan-send-closed' is already used at 01-goroutines-channels.md:3" in m
-               for m in messages)
+    assert any(
+        "id 'chan-send-closed' is already used at 01-goroutines-channels.md:3" in m
+        for m in messages
+    )
     assert any("ordered by freq" in m for m in messages)
 
 
@@ -123,7 +143,8 @@ def test_unchecked_example_is_a_problem(tmp_path: Path) -> None:
 
 def test_fragments_are_shown_not_checked(tmp_path: Path) -> None:
     body = "# Горутины и каналы\n\n" + GOOD_QUESTION.replace(
-        "### Типичные ошибки", "```go fragment\nch <- 1\n```\n\n### Типичные ошибки")
+        "### Типичные ошибки", "```go fragment\nch <- 1\n```\n\n### Типичные ошибки"
+    )
     track = read_track(write_track(tmp_path, body))
     assert track.problems == []
     blocks = track.questions()[0][1].blocks

@@ -44,7 +44,11 @@ def test_backend_16_weeks() -> None:
     roadmap = parse("003")
     stages = [n for n in roadmap.nodes() if n.kind == "stage"]
     assert [(s.meta["week_from"], s.meta["week_to"]) for s in stages] == [
-        (1, 3), (4, 7), (8, 12), (13, 16)]
+        (1, 3),
+        (4, 7),
+        (8, 12),
+        (13, 16),
+    ]
     assert kinds(roadmap)["week"] == 16
     items = roadmap.items()
     assert sum(1 for n in items if n.checkbox) == 183
@@ -67,12 +71,17 @@ def test_mastery_12_phases() -> None:
     tiers = [n for n in roadmap.root.children if n.kind == "tier"]
     assert len(tiers) == 4
     assert [t.meta.get("duration_text") for t in tiers] == [
-        "8-12 weeks", "6-8 weeks", "8-10 weeks", "Ongoing"]
+        "8-12 weeks",
+        "6-8 weeks",
+        "8-10 weeks",
+        "Ongoing",
+    ]
     phases = [n for n in roadmap.nodes() if n.kind == "phase"]
     assert [int(p.meta["number"]) for p in phases] == list(range(13))
     assert [len([p for p in t.children if p.kind == "phase"]) for t in tiers] == [4, 3, 4, 2]
-    sections = [n for n in roadmap.nodes()
-                if n.kind == "numbered" and n.meta["number"].count(".") == 1]
+    sections = [
+        n for n in roadmap.nodes() if n.kind == "numbered" and n.meta["number"].count(".") == 1
+    ]
     assert len(sections) == 107
     assert phases[0].meta["objective"].startswith("Establish the development environment")
     first = next(n for n in sections[0].children if n.is_item)
@@ -85,14 +94,24 @@ def test_track_index() -> None:
     assert roadmap.kind == "track"
     modules = [n for n in roadmap.items() if n.item_kind == "module"]
     assert [m.title for m in modules][:3] == [
-        "00-language-overview", "01-goroutines-channels", "02-memory-slices-maps"]
+        "00-language-overview",
+        "01-goroutines-channels",
+        "02-memory-slices-maps",
+    ]
     assert [m.meta["number"] for m in modules] == [f"{i:02d}" for i in range(14)]
     assert modules[1].body.startswith("буферизация, select")
     groups = [n.title for n in roadmap.nodes() if n.kind == "group"]
-    assert groups == ["Основы (чаще всего спрашивают)", "Продвинутые темы",
-                      "Инфраструктура и сети", "Архитектура (senior/architect level)"]
-    assert roadmap.meta["stats"] == {"Модулей": "14", "Вопросов": "~130",
-                                     "Уровень": "Middle → Senior → Architect"}
+    assert groups == [
+        "Основы (чаще всего спрашивают)",
+        "Продвинутые темы",
+        "Инфраструктура и сети",
+        "Архитектура (senior/architect level)",
+    ]
+    assert roadmap.meta["stats"] == {
+        "Модулей": "14",
+        "Вопросов": "~130",
+        "Уровень": "Middle → Senior → Architect",
+    }
 
 
 def test_follow_up_list() -> None:
@@ -105,7 +124,8 @@ def test_follow_up_list() -> None:
     general = next(n for n in roadmap.nodes() if n.kind == "general")
     assert len(general.children) == 4
     assert general.children[0].title == (
-        "Расскажите о самом сложном баге, который вы исправляли в Go")
+        "Расскажите о самом сложном баге, который вы исправляли в Go"
+    )
     first_group = next(n for n in roadmap.nodes() if n.kind == "group")
     assert first_group.meta == {"question": 1, "topic": "goroutine"}
 
@@ -144,8 +164,12 @@ def test_any_markdown_roadmap_with_tables_and_plain_bullets() -> None:
     assert stage.kind == "stage" and stage.meta["week_from"] == 1
     week = stage.children[0]
     titles = [(n.title, n.item_kind, n.status) for n in week.children]
-    assert titles == [("Goroutines", "topic", None), ("Channels", "topic", "done"),
-                      ("select", "topic", None), ("build a pipeline", "assignment", None)]
+    assert titles == [
+        ("Goroutines", "topic", None),
+        ("Channels", "topic", "done"),
+        ("select", "topic", None),
+        ("build a pipeline", "assignment", None),
+    ]
     assert "stacks start small" in week.children[0].body
 
 
@@ -165,5 +189,4 @@ def test_bad_documents(data: bytes, message: str) -> None:
 
 def test_oversized_document_is_refused() -> None:
     with pytest.raises(DocumentError, match=r"big\.md: the file is 6\.0 MB; the limit is 5\.0 MB"):
-        read_document(b"# x\n" + b"- a\n" * (6 * 1024 * 1024 // 4), name="big.md",
-                      max_bytes=LIMIT)
+        read_document(b"# x\n" + b"- a\n" * (6 * 1024 * 1024 // 4), name="big.md", max_bytes=LIMIT)

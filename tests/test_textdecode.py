@@ -28,7 +28,8 @@ def test_mac_roman_seeds_are_repaired_whole() -> None:
         assert decoded.dropped_chars == 0
         assert decoded.repaired_chars > 1000
     assert decode_document(seed_bytes("002"), name="002").text.startswith(
-        "# 🚀 3-месячный Roadmap до уровня Senior Golang Developer")
+        "# 🚀 3-месячный Roadmap до уровня Senior Golang Developer"
+    )
 
 
 def test_cp1252_seed_drops_only_broken_emoji_and_reports_lines() -> None:

@@ -24,7 +24,9 @@ def test_roadmap_list_shows_progress_and_track_stats(client: TestClient) -> None
     page = client.get("/roadmaps", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
     assert page.status_code == 200
     assert "3-месячный Roadmap до уровня Senior Golang Developer" in page.text
-    assert "Модулей:</b> 14" in page.text and "Уровень:</b> Middle → Senior → Architect" in page.text
+    assert (
+        "Модулей:</b> 14" in page.text and "Уровень:</b> Middle → Senior → Architect" in page.text
+    )
     assert page.text.count('role="progressbar"') == 5
     assert 'lang="ru"' in page.text
 
@@ -43,8 +45,11 @@ def test_status_click_updates_item_and_bars(client: TestClient) -> None:
     items = client.get(branch.group(1)).text
     key = re.search(r'id="i-(\w+)"', items)
     assert key
-    answer = client.post(f"/roadmaps/senior-3-months/items/{key.group(1)}",
-                         data={"status": "done"}, headers={"HX-Request": "true"})
+    answer = client.post(
+        f"/roadmaps/senior-3-months/items/{key.group(1)}",
+        data={"status": "done"},
+        headers={"HX-Request": "true"},
+    )
     assert answer.status_code == 200
     assert f'class="item s-done" id="i-{key.group(1)}"' in answer.text
     assert 'id="bar-total" hx-swap-oob="true"' in answer.text and "1/102" in answer.text
@@ -84,8 +89,11 @@ def test_import_upload_and_errors(client: TestClient) -> None:
 
 def test_wrong_ids_give_404(client: TestClient) -> None:
     assert client.get("/roadmaps/nope").status_code == 404
-    answer = client.post("/roadmaps/go-core/items/ffffffffff", data={"status": "done"},
-                         headers={"HX-Request": "true"})
+    answer = client.post(
+        "/roadmaps/go-core/items/ffffffffff",
+        data={"status": "done"},
+        headers={"HX-Request": "true"},
+    )
     assert answer.status_code == 404 and answer.text == "no item 'ffffffffff' in roadmap 'go-core'"
     page = client.post("/roadmaps/go-core/items/ffffffffff", data={"status": "done"})
     assert page.status_code == 404 and "no item &#39;ffffffffff&#39;" in page.text

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
 from rapidfuzz import fuzz, process
 
 from gocoach.answer_terms import is_negation, is_stopword, term_of
 
 MAX_ANSWER_CHARS = 20_000
 NEGATION_WINDOW = 4
-SATURATION = 4.0
+SATURATION = 6.0
 COVERED = 0.5
 MISTAKE_COVERAGE = 0.85
 LEXICAL_WEIGHT = 0.7
@@ -29,13 +30,13 @@ SimilarityFn = Callable[[str, Sequence[str]], list[float]]
 
 SENTENCES = re.compile(r"[^.!?;\n]+")
 # a contrast usually separates a right statement from a wrong one: "..., а чтение ..."
-CONTRAST = re.compile(r"\s*[,—–]?\s+(?:а|но|однако|зато|хотя|but|whereas|while|although)\s+(?!не\b|not\b)",
-                      re.IGNORECASE)
+CONTRAST = re.compile(
+    r"\s*[,—–]?\s+(?:а|но|однако|зато|хотя|but|whereas|while|although)\s+(?!не\b|not\b)",
+    re.IGNORECASE)
 PIECES = re.compile(r"(?P<word>[a-zA-Z][a-zA-Z0-9_']*|[а-яА-ЯёЁ]+|\d+)|(?P<stop>[,:—–()])")
 CLAUSE = re.compile(r"[,:—–()]")
 LETTER = re.compile(r"[^\W\d_]")
-KNOWN_CLAUSE = re.compile(r"[,:—–()]")
-LETTER = re.compile(r"[a-zA-Zа-яА-ЯёЁ]")
+KNOWN_LETTER = re.compile(r"[a-zA-Zа-яА-ЯёЁ]")
 
 
 class AnswerError(ValueError):
@@ -234,8 +235,13 @@ def clauses(text: str) -> list[str]:
 def find_mistakes(answer: str, claims: Sequence[str]) -> tuple[MistakeHit, ...]:
     """The typical mistakes the answer states: as many consecutive clauses as the claim has,
     holding most of its terms with the same polarity and contradicting none."""
-    parts = clauses(answer)
+    return _find_mistakes(clauses(answer), claims)[0]
+
+
+def _find_mistakes(parts: list[str], claims: Sequence[str]
+                   ) -> tuple[tuple[MistakeHit, ...], set[int]]:
     hits = []
+    used: set[int] = set()
     for claim in claims:
         wanted = analyze(claim)
         if len({t.term for t in wanted}) < 2:
@@ -247,17 +253,21 @@ def find_mistakes(answer: str, claims: Sequence[str]) -> tuple[MistakeHit, ...]:
             if (share >= MISTAKE_COVERAGE and not contradicted
                     and len({t.term for t in matched}) >= 2):
                 hits.append(MistakeHit(claim=claim, evidence=window))
+                used.update(range(start, start + size))
                 break
-    return tuple(hits)
+    return tuple(hits), used
 
 
 def check_answer(answer: str, *, key_points: Sequence[str], mistakes: Sequence[str] = (),
                  similarity: SimilarityFn | None = None, notes: Sequence[str] = ()
                  ) -> AnswerCheck:
     """The hint for a prepared answer: key points covered with evidence, misconceptions, verdict."""
+    parts = clauses(answer)
+    hits, wrong_clauses = _find_mistakes(parts, mistakes)
+    # a clause that states a misconception covers no key point, whatever words it shares
+    rest = ". ".join(p for i, p in enumerate(parts) if i not in wrong_clauses)
     similarities = similarity(answer, key_points) if similarity and key_points else None
-    points = check_points(answer, key_points, similarities)
-    hits = find_mistakes(answer, mistakes)
+    points = check_points(rest, key_points, similarities)
     mean = sum(p.score for p in points) / len(points) if points else 0.0
     score = max(0.0, mean - 0.25 * len(hits))
     return AnswerCheck(points=points, mistakes=hits, score=round(score, 3),

@@ -47,32 +47,59 @@ def make_backup(session: Session, *, now: datetime) -> dict[str, Any]:
         "version": VERSION,
         "created_at": now.isoformat(),
         "users": [_user_row(u) for u in session.scalars(select(User).order_by(User.id))],
-        "roadmaps": [_roadmap_row(r) for r in session.scalars(select(Roadmap).order_by(Roadmap.id))],
+        "roadmaps": [
+            _roadmap_row(r) for r in session.scalars(select(Roadmap).order_by(Roadmap.id))
+        ],
         "progress": [
-            {"user": users[p.user_id], "roadmap": slugs[p.roadmap_id], "key": p.node_key,
-             "status": p.status, "note": p.note, "evidence": p.evidence, "orphaned": p.orphaned,
-             "updated_at": p.updated_at.isoformat()}
+            {
+                "user": users[p.user_id],
+                "roadmap": slugs[p.roadmap_id],
+                "key": p.node_key,
+                "status": p.status,
+                "note": p.note,
+                "evidence": p.evidence,
+                "orphaned": p.orphaned,
+                "updated_at": p.updated_at.isoformat(),
+            }
             for p in session.scalars(select(Progress).order_by(Progress.id))
         ],
         "progress_events": [
-            {"user": users[e.user_id], "roadmap": slugs[e.roadmap_id], "key": e.node_key,
-             "previous_status": e.previous_status, "status": e.status, "note": e.note,
-             "source": e.source, "detail": e.detail, "at": e.at.isoformat()}
+            {
+                "user": users[e.user_id],
+                "roadmap": slugs[e.roadmap_id],
+                "key": e.node_key,
+                "previous_status": e.previous_status,
+                "status": e.status,
+                "note": e.note,
+                "source": e.source,
+                "detail": e.detail,
+                "at": e.at.isoformat(),
+            }
             for e in session.scalars(select(ProgressEvent).order_by(ProgressEvent.id))
         ],
     }
 
 
 def _user_row(user: User) -> dict[str, Any]:
-    return {"username": user.username, "display_name": user.display_name, "role": user.role,
-            "is_local": user.is_local, "locale": user.locale,
-            "created_at": user.created_at.isoformat()}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "is_local": user.is_local,
+        "locale": user.locale,
+        "created_at": user.created_at.isoformat(),
+    }
 
 
 def _roadmap_row(roadmap: Roadmap) -> dict[str, Any]:
-    return {"slug": roadmap.slug, "title": roadmap.title, "source_name": roadmap.source_name,
-            "source_text": roadmap.source_text, "bundled": roadmap.bundled,
-            "position": roadmap.position}
+    return {
+        "slug": roadmap.slug,
+        "title": roadmap.title,
+        "source_name": roadmap.source_name,
+        "source_text": roadmap.source_text,
+        "bundled": roadmap.bundled,
+        "position": roadmap.position,
+    }
 
 
 def parse_backup(text: str, *, name: str) -> dict[str, Any]:
@@ -82,14 +109,15 @@ def parse_backup(text: str, *, name: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise BackupError(f"{name}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise BackupError(f"{name}: not a gocoach backup (no \"format\": \"{FORMAT}\")")
+        raise BackupError(f'{name}: not a gocoach backup (no "format": "{FORMAT}")')
     if data.get("version") != VERSION:
         raise BackupError(f"{name}: backup version {data.get('version')} is not supported")
     return data
 
 
-def restore_backup(session: Session, data: dict[str, Any], *, now: datetime, max_bytes: int,
-                   replace: bool = False) -> RestoreReport:
+def restore_backup(
+    session: Session, data: dict[str, Any], *, now: datetime, max_bytes: int, replace: bool = False
+) -> RestoreReport:
     """Restore users, missing roadmaps, progress and history, in the caller's transaction."""
     report = RestoreReport()
     users = _restore_users(session, data.get("users", []), report)
@@ -102,15 +130,20 @@ def restore_backup(session: Session, data: dict[str, Any], *, now: datetime, max
     return report
 
 
-def _restore_users(session: Session, rows: list[dict[str, Any]], report: RestoreReport
-                   ) -> dict[str, User]:
+def _restore_users(
+    session: Session, rows: list[dict[str, Any]], report: RestoreReport
+) -> dict[str, User]:
     users = {u.username: u for u in session.scalars(select(User))}
     for row in rows:
         if row["username"] not in users:
-            user = User(username=row["username"], display_name=row.get("display_name", ""),
-                        role=row.get("role", "learner"), is_local=row.get("is_local", False),
-                        locale=row.get("locale"),
-                        created_at=datetime.fromisoformat(row["created_at"]))
+            user = User(
+                username=row["username"],
+                display_name=row.get("display_name", ""),
+                role=row.get("role", "learner"),
+                is_local=row.get("is_local", False),
+                locale=row.get("locale"),
+                created_at=datetime.fromisoformat(row["created_at"]),
+            )
             session.add(user)
             users[user.username] = user
             report.users += 1
@@ -118,55 +151,103 @@ def _restore_users(session: Session, rows: list[dict[str, Any]], report: Restore
     return users
 
 
-def _restore_roadmaps(session: Session, rows: list[dict[str, Any]], users: dict[str, User],
-                      now: datetime, max_bytes: int, report: RestoreReport) -> dict[str, Roadmap]:
+def _restore_roadmaps(
+    session: Session,
+    rows: list[dict[str, Any]],
+    users: dict[str, User],
+    now: datetime,
+    max_bytes: int,
+    report: RestoreReport,
+) -> dict[str, Roadmap]:
     roadmaps = {r.slug: r for r in session.scalars(select(Roadmap))}
     owner = next(iter(users.values()), None)
     for row in rows:
         if row["slug"] in roadmaps or not row.get("source_text") or owner is None:
             continue
-        import_document(session, data=row["source_text"].encode("utf-8"),
-                        name=row.get("source_name") or f"{row['slug']}.md", slug=row["slug"],
-                        user=owner, now=now, max_bytes=max_bytes, bundled=row.get("bundled", False),
-                        position=row.get("position", 0))
+        import_document(
+            session,
+            data=row["source_text"].encode("utf-8"),
+            name=row.get("source_name") or f"{row['slug']}.md",
+            slug=row["slug"],
+            user=owner,
+            now=now,
+            max_bytes=max_bytes,
+            bundled=row.get("bundled", False),
+            position=row.get("position", 0),
+        )
         report.roadmaps_imported.append(row["slug"])
     session.flush()
     return {r.slug: r for r in session.scalars(select(Roadmap))}
 
 
-def _restore_progress(session: Session, rows: list[dict[str, Any]], users: dict[str, User],
-                      roadmaps: dict[str, Roadmap], replace: bool, report: RestoreReport) -> None:
+def _restore_progress(
+    session: Session,
+    rows: list[dict[str, Any]],
+    users: dict[str, User],
+    roadmaps: dict[str, Roadmap],
+    replace: bool,
+    report: RestoreReport,
+) -> None:
     existing = {(p.user_id, p.roadmap_id, p.node_key): p for p in session.scalars(select(Progress))}
     for row in rows:
         user, roadmap = users.get(row["user"]), roadmaps.get(row["roadmap"])
         if user is None or roadmap is None:
-            raise BackupError(f"progress for unknown user or roadmap: {row['user']}/{row['roadmap']}")
+            raise BackupError(
+                f"progress for unknown user or roadmap: {row['user']}/{row['roadmap']}"
+            )
         current = existing.get((user.id, roadmap.id, row["key"]))
         same = current is not None and (current.status, current.note, current.evidence) == (
-            row["status"], row["note"], row["evidence"])
+            row["status"],
+            row["note"],
+            row["evidence"],
+        )
         if same:
             continue
         if current is not None:
             report.progress_kept.append(f"{row['roadmap']}:{row['key']}")
             continue
-        session.add(Progress(user_id=user.id, roadmap_id=roadmap.id, node_key=row["key"],
-                             status=row["status"], note=row["note"], evidence=row["evidence"],
-                             orphaned=row.get("orphaned", False),
-                             updated_at=datetime.fromisoformat(row["updated_at"])))
+        session.add(
+            Progress(
+                user_id=user.id,
+                roadmap_id=roadmap.id,
+                node_key=row["key"],
+                status=row["status"],
+                note=row["note"],
+                evidence=row["evidence"],
+                orphaned=row.get("orphaned", False),
+                updated_at=datetime.fromisoformat(row["updated_at"]),
+            )
+        )
         report.progress_added += 1
 
 
-def _restore_events(session: Session, rows: list[dict[str, Any]], users: dict[str, User],
-                    roadmaps: dict[str, Roadmap], report: RestoreReport) -> None:
-    seen = {(e.user_id, e.roadmap_id, e.node_key, e.at.replace(tzinfo=None), e.status)
-            for e in session.scalars(select(ProgressEvent))}
+def _restore_events(
+    session: Session,
+    rows: list[dict[str, Any]],
+    users: dict[str, User],
+    roadmaps: dict[str, Roadmap],
+    report: RestoreReport,
+) -> None:
+    seen = {
+        (e.user_id, e.roadmap_id, e.node_key, e.at.replace(tzinfo=None), e.status)
+        for e in session.scalars(select(ProgressEvent))
+    }
     for row in rows:
         user, roadmap = users[row["user"]], roadmaps[row["roadmap"]]
         at = datetime.fromisoformat(row["at"])
         if (user.id, roadmap.id, row["key"], at.replace(tzinfo=None), row["status"]) in seen:
             continue
-        session.add(ProgressEvent(user_id=user.id, roadmap_id=roadmap.id, node_key=row["key"],
-                                  previous_status=row["previous_status"], status=row["status"],
-                                  note=row["note"], source=row["source"], detail=row["detail"],
-                                  at=at))
+        session.add(
+            ProgressEvent(
+                user_id=user.id,
+                roadmap_id=roadmap.id,
+                node_key=row["key"],
+                previous_status=row["previous_status"],
+                status=row["status"],
+                note=row["note"],
+                source=row["source"],
+                detail=row["detail"],
+                at=at,
+            )
+        )
         report.events_added += 1

@@ -30,12 +30,14 @@ class BundledDocument:
 def bundled_documents() -> list[BundledDocument]:
     """The shipped documents in display order."""
     manifest = json.loads((SEEDS / "manifest.json").read_text(encoding="utf-8"))
-    return [BundledDocument(slug=e["slug"], name=e["name"], path=SEEDS / e["file"])
-            for e in manifest]
+    return [
+        BundledDocument(slug=e["slug"], name=e["name"], path=SEEDS / e["file"]) for e in manifest
+    ]
 
 
-def load_bundled(session: Session, *, user: User, now: datetime, max_bytes: int
-                 ) -> list[ImportReport]:
+def load_bundled(
+    session: Session, *, user: User, now: datetime, max_bytes: int
+) -> list[ImportReport]:
     """Import shipped documents that are missing or changed; unchanged ones cost one query."""
     stored = {r.slug: r.source_sha256 for r in session.scalars(select(Roadmap))}
     reports = []
@@ -43,7 +45,17 @@ def load_bundled(session: Session, *, user: User, now: datetime, max_bytes: int
         data = doc.path.read_bytes()
         if stored.get(doc.slug) == hashlib.sha256(data).hexdigest():
             continue
-        reports.append(import_document(
-            session, data=data, name=doc.name, slug=doc.slug, user=user, now=now,
-            max_bytes=max(max_bytes, len(data)), bundled=True, position=position))
+        reports.append(
+            import_document(
+                session,
+                data=data,
+                name=doc.name,
+                slug=doc.slug,
+                user=user,
+                now=now,
+                max_bytes=max(max_bytes, len(data)),
+                bundled=True,
+                position=position,
+            )
+        )
     return reports

@@ -37,16 +37,19 @@ def backup_command(
     with unit_of_work(ctx) as (session, _user):
         data = make_backup(session, now=utc_now())
     file.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    console.print(f"wrote {file}: {len(data['progress'])} progress rows, "
-                  f"{len(data['progress_events'])} history events, {len(data['roadmaps'])} roadmaps")
+    console.print(
+        f"wrote {file}: {len(data['progress'])} progress rows, "
+        f"{len(data['progress_events'])} history events, {len(data['roadmaps'])} roadmaps"
+    )
 
 
 @app.command("restore")
 @handle_errors
 def restore_command(
     file: Annotated[Path, typer.Argument(help="A file written by `gocoach backup`.")],
-    replace: Annotated[bool, typer.Option(
-        "--replace", help="Replace existing progress instead of keeping it.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace existing progress instead of keeping it.")
+    ] = False,
 ) -> None:
     """Restore user data from a backup; existing progress is kept unless --replace."""
     ctx = open_context()
@@ -54,13 +57,18 @@ def restore_command(
         raise FileNotFoundError(2, "no such file", str(file))
     data = parse_backup(file.read_text(encoding="utf-8", errors="replace"), name=str(file))
     with unit_of_work(ctx) as (session, _user):
-        report = restore_backup(session, data, now=utc_now(),
-                                max_bytes=ctx.settings.max_import_bytes, replace=replace)
-    console.print(f"restored: {report.users} users, {len(report.roadmaps_imported)} roadmaps, "
-                  f"{report.progress_added} progress rows, {report.events_added} history events")
+        report = restore_backup(
+            session, data, now=utc_now(), max_bytes=ctx.settings.max_import_bytes, replace=replace
+        )
+    console.print(
+        f"restored: {report.users} users, {len(report.roadmaps_imported)} roadmaps, "
+        f"{report.progress_added} progress rows, {report.events_added} history events"
+    )
     if report.progress_kept:
-        console.print(f"[yellow]kept {len(report.progress_kept)} existing rows that differ from "
-                      "the backup[/] (use --replace to take the backup's)")
+        console.print(
+            f"[yellow]kept {len(report.progress_kept)} existing rows that differ from "
+            "the backup[/] (use --replace to take the backup's)"
+        )
 
 
 @app.command("migrate")
@@ -79,8 +87,9 @@ def settings_command() -> None:
     settings = load_settings()
     table = Table("variable", "value", "meaning")
     for name, field in Settings.model_fields.items():
-        table.add_row(f"GOCOACH_{name.upper()}", str(getattr(settings, name)),
-                      field.description or "")
+        table.add_row(
+            f"GOCOACH_{name.upper()}", str(getattr(settings, name)), field.description or ""
+        )
     console.print(table)
 
 
@@ -98,8 +107,11 @@ def serve_command(
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = load_settings(**overrides)
     web = create_app(settings)
-    console.print(f"gocoach is running at [bold]http://{settings.host}:{settings.port}[/] "
-                  f"(database: {settings.database_url}); Ctrl+C stops it", highlight=False)
+    console.print(
+        f"gocoach is running at [bold]http://{settings.host}:{settings.port}[/] "
+        f"(database: {settings.database_url}); Ctrl+C stops it",
+        highlight=False,
+    )
     uvicorn.run(web, host=settings.host, port=settings.port, log_level="warning")
 
 

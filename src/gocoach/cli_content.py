@@ -42,16 +42,21 @@ def check_command(track: Annotated[Path | None, TRACK_OPTION] = None) -> None:
         console.print(f"note: {note}", highlight=False)
     ctx = open_context()
     with unit_of_work(ctx) as (session, _user):
-        wanted = [n.title for n in load_nodes(session, get_roadmap(session, "follow-ups"))
-                  if n.kind == "item"]
+        wanted = [
+            n.title
+            for n in load_nodes(session, get_roadmap(session, "follow-ups"))
+            if n.kind == "item"
+        ]
     missing = missing_followups(parsed, wanted)
     for text in missing:
         errors.print(f"missing follow-up: {text}", highlight=False, markup=False)
     questions = len(parsed.questions())
     modules = sum(1 for m in parsed.modules if m.parsed)
-    console.print(f"{folder.name}: {modules} modules, {questions} questions, "
-                  f"{len(parsed.problems)} problems, "
-                  f"{len(wanted) - len(missing)}/{len(wanted)} follow-ups of the user's list present")
+    console.print(
+        f"{folder.name}: {modules} modules, {questions} questions, "
+        f"{len(parsed.problems)} problems, "
+        f"{len(wanted) - len(missing)}/{len(wanted)} follow-ups of the user's list present"
+    )
     if parsed.problems or missing:
         raise typer.Exit(1)
 
@@ -81,9 +86,11 @@ def verify_command(
         verify_examples(todo, workers=jobs, on_result=report)
     for failure in failures:
         errors.print(failure.describe(), highlight=False, markup=False)
-    console.print(f"{len(todo) - len(failures)}/{len(todo)} examples pass "
-                  f"({sum(j.checked.race for j in todo)} also with -race) "
-                  f"in {time.perf_counter() - started:.0f} s")
+    console.print(
+        f"{len(todo) - len(failures)}/{len(todo)} examples pass "
+        f"({sum(j.checked.race for j in todo)} also with -race) "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
     if failures:
         raise typer.Exit(1)
 
@@ -95,7 +102,9 @@ def load_command(track: Annotated[Path | None, TRACK_OPTION] = None) -> None:
     ctx = open_context()
     with unit_of_work(ctx) as (session, _user):
         report = load_track(session, _track_path(track), now=utc_now())
-    console.print(f"loaded {report.track}: {report.modules} modules, {report.questions} questions, "
-                  f"{report.followups} follow-ups; {len(report.added)} new")
+    console.print(
+        f"loaded {report.track}: {report.modules} modules, {report.questions} questions, "
+        f"{report.followups} follow-ups; {len(report.added)} new"
+    )
     for qid in report.retired:
         console.print(f"[yellow]retired (history kept):[/] {qid}", highlight=False)

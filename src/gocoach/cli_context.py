@@ -15,9 +15,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from gocoach.backup import BackupError
-from gocoach.go_examples import GoMissingError
 from gocoach.config import Settings, load_settings
 from gocoach.db import transaction
+from gocoach.go_examples import GoMissingError
 from gocoach.models import User
 from gocoach.startup import Database, open_database, utc_now
 from gocoach.textdecode import DocumentError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +20,12 @@ from gocoach.roadmaps import ImportReport, get_roadmap, import_document, list_ro
 from gocoach.startup import utc_now
 from gocoach.textdecode import DocumentError
 
-STATUS_STYLE = {"done": "[green]✔ done[/]", "in_progress": "[yellow]◐ in progress[/]",
-                "skipped": "[dim]⤼ skipped[/]", "todo": "[white]○ todo[/]"}
+STATUS_STYLE = {
+    "done": "[green]✔ done[/]",
+    "in_progress": "[yellow]◐ in progress[/]",
+    "skipped": "[dim]⤼ skipped[/]",
+    "todo": "[white]○ todo[/]",
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -41,8 +46,10 @@ def read_file(path: Path, max_bytes: int) -> bytes:
         raise DocumentError(f"{path}: is a folder, not a document")
     size = path.stat().st_size
     if size > max_bytes:
-        raise DocumentError(f"{path}: the file is {size / 1048576:.1f} MB; the limit is "
-                            f"{max_bytes / 1048576:.1f} MB (GOCOACH_MAX_IMPORT_BYTES)")
+        raise DocumentError(
+            f"{path}: the file is {size / 1048576:.1f} MB; the limit is "
+            f"{max_bytes / 1048576:.1f} MB (GOCOACH_MAX_IMPORT_BYTES)"
+        )
     return path.read_bytes()
 
 
@@ -51,8 +58,12 @@ def import_command(
     paths: Annotated[list[Path], typer.Argument(help="Markdown or text roadmaps to import.")],
     slug: Annotated[str | None, typer.Option(help="Store under this id (one file only).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
-    overwrite_progress: Annotated[bool, typer.Option(
-        "--overwrite-progress", help="Let checked boxes in the file replace your statuses.")] = False,
+    overwrite_progress: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-progress", help="Let checked boxes in the file replace your statuses."
+        ),
+    ] = False,
 ) -> None:
     """Import roadmaps (any Markdown roadmap; mojibake is repaired). Re-import keeps progress."""
     if slug and len(paths) > 1:
@@ -64,10 +75,19 @@ def import_command(
         for path in paths:
             data = read_file(path, ctx.settings.max_import_bytes)
             with unit_of_work(ctx) as (session, user):
-                reports.append(import_document(
-                    session, data=data, name=str(path), slug=slug, user=user, now=utc_now(),
-                    max_bytes=ctx.settings.max_import_bytes, dry_run=dry_run,
-                    overwrite_progress=overwrite_progress))
+                reports.append(
+                    import_document(
+                        session,
+                        data=data,
+                        name=str(path),
+                        slug=slug,
+                        user=user,
+                        now=utc_now(),
+                        max_bytes=ctx.settings.max_import_bytes,
+                        dry_run=dry_run,
+                        overwrite_progress=overwrite_progress,
+                    )
+                )
             bar.advance(task)
     for report in reports:
         _print_report(report)
@@ -80,8 +100,10 @@ def _print_report(report: ImportReport) -> None:
     console.print(f"  {counts}", highlight=False)
     console.print(f"  {report.decoding}", highlight=False)
     if not report.created:
-        console.print(f"  {len(report.added)} items added, {len(report.removed)} removed, "
-                      f"{len(report.rekeyed)} matched to edited items")
+        console.print(
+            f"  {len(report.added)} items added, {len(report.removed)} removed, "
+            f"{len(report.rekeyed)} matched to edited items"
+        )
     for old, new in report.rekeyed:
         console.print(f"  [yellow]matched[/] {old!r} → {new!r}", highlight=False)
     for title in report.orphaned:
@@ -102,9 +124,16 @@ def roadmaps_command() -> None:
     with unit_of_work(ctx) as (session, user):
         for roadmap in list_roadmaps(session):
             total = roll_up(load_nodes(session, roadmap), statuses(session, user, roadmap)).get(
-                None, RollUp())
-            table.add_row(roadmap.slug, roadmap.title, roadmap.kind, str(total.total),
-                          str(total.done), _bar(total))
+                None, RollUp()
+            )
+            table.add_row(
+                roadmap.slug,
+                roadmap.title,
+                roadmap.kind,
+                str(total.total),
+                str(total.done),
+                _bar(total),
+            )
     console.print(table)
 
 
@@ -140,7 +169,7 @@ def show_command(
     console.print(tree)
 
 
-def _label(node: Node, progress: dict[str, object], rollups: dict[str | None, RollUp]) -> str:
+def _label(node: Node, progress: Mapping[str, object], rollups: dict[str | None, RollUp]) -> str:
     if node.kind != "item":
         rollup = rollups.get(node.key)
         bar = f" {_bar(rollup, 10)}" if rollup else ""
@@ -172,7 +201,9 @@ def _week_nodes(nodes: list[Node], week: int) -> list[Node]:
 def mark_command(
     item: Annotated[str, typer.Argument(help="Item id (or its first 4+ characters).")],
     status: Annotated[str, typer.Argument(help=f"One of: {', '.join(STATUSES)}.")],
-    note: Annotated[str | None, typer.Option(help="A Markdown note (replaces the old one).")] = None,
+    note: Annotated[
+        str | None, typer.Option(help="A Markdown note (replaces the old one).")
+    ] = None,
     evidence: Annotated[list[str] | None, typer.Option(help="A link proving the work.")] = None,
     roadmap: Annotated[str | None, typer.Option(help="Look the item up in this roadmap.")] = None,
 ) -> None:
@@ -181,8 +212,17 @@ def mark_command(
     ctx = open_context()
     with unit_of_work(ctx) as (session, user):
         found, node = find_item(session, item, roadmap)
-        row = set_status(session, user=user, roadmap=found, key=node.key, status=status,
-                         note=note, evidence=evidence or (), now=utc_now(), source="cli")
+        row = set_status(
+            session,
+            user=user,
+            roadmap=found,
+            key=node.key,
+            status=status,
+            note=note,
+            evidence=evidence or (),
+            now=utc_now(),
+            source="cli",
+        )
         total = roll_up(load_nodes(session, found), statuses(session, user, found))[None]
     console.print(f"{STATUS_STYLE[row.status]} {node.title}", highlight=False)
     console.print(f"{found.slug}: {_bar(total)}")
@@ -217,7 +257,11 @@ def history_command(
         found = get_roadmap(session, roadmap)
         titles = {n.key: n.title for n in load_nodes(session, found)}
         for event in history(session, user, found)[:limit]:
-            table.add_row(event.at.strftime("%Y-%m-%d %H:%M"),
-                          titles.get(event.node_key, f"{event.node_key} (gone)"),
-                          event.previous_status or "", event.status, event.source)
+            table.add_row(
+                event.at.strftime("%Y-%m-%d %H:%M"),
+                titles.get(event.node_key, f"{event.node_key} (gone)"),
+                event.previous_status or "",
+                event.status,
+                event.source,
+            )
     console.print(table)

@@ -68,11 +68,10 @@ def interleave(due: list[T], new: list[T], *, done_today: int = 0, new_today: in
     order: list[T] = []
     di = ni = 0
     done, done_new = done_today, new_today
-    total = max(len(due), due_total or 0)
+    total = max(len(due), due_total or 0) + len(new) + done_today
+    share = (new_today + len(new)) / total if total else 0.0
     while di < len(due) or ni < len(new):
-        due_left, new_left = total - di, len(new) - ni
-        share = new_left / (due_left + new_left)
-        take_new = new_left > 0 and (di >= len(due) or (done_new + 1) / (done + 1) <= share)
+        take_new = ni < len(new) and (di >= len(due) or (done_new + 1) / (done + 1) <= share)
         if take_new:
             order.append(new[ni])
             ni += 1

@@ -22,7 +22,7 @@ def looks_like_followups(text: str) -> bool:
 
 
 def parse_followups(text: str, *, name: str) -> ParsedRoadmap:
-    """Topics hold groups, groups hold follow-up questions; the general ones form their own group."""
+    """Topics hold groups, groups hold follow-ups; the general ones form a group of their own."""
     lines = [(n + 1, raw.strip()) for n, raw in enumerate(text.splitlines())]
     lines = [(n, line) for n, line in lines if line]
     if not lines:
@@ -57,8 +57,14 @@ def parse_followups(text: str, *, name: str) -> ParsedRoadmap:
 def _followup(line: str, number: int) -> ParsedNode:
     box = CHECKBOX.match(line)
     text = line[box.end() :] if box else line
-    item = ParsedNode(kind="item", title=text.strip().strip(QUOTES).strip(), line=number,
-                      line_end=number, item_kind="followup", trackable=True)
+    item = ParsedNode(
+        kind="item",
+        title=text.strip().strip(QUOTES).strip(),
+        line=number,
+        line_end=number,
+        item_kind="followup",
+        trackable=True,
+    )
     item.status = CHECKBOX_STATUS[box.group(1)] if box else None
     return item
 

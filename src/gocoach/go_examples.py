@@ -56,7 +56,8 @@ class ExampleResult:
     def describe(self) -> str:
         """`file:line: step failed` followed by the tool's output, positions mapped to the file."""
         return f"{self.job.path}:{self.job.checked.block.line}: [{self.job.qid}] {self.step}\n" + (
-            self.output.rstrip())
+            self.output.rstrip()
+        )
 
 
 def go_binary() -> str:
@@ -74,8 +75,10 @@ def collect_jobs(track: Track, module: str | None = None) -> list[ExampleJob]:
     """The checked blocks of the track, or of one module (by number '05' or file name)."""
     jobs = []
     for entry in track.modules:
-        if entry.parsed is None or (module and module not in (entry.number, entry.slug,
-                                                               entry.file, f"{entry.number}-{entry.slug}")):
+        if entry.parsed is None or (
+            module
+            and module not in (entry.number, entry.slug, entry.file, f"{entry.number}-{entry.slug}")
+        ):
             continue
         for question in entry.parsed.questions:
             for block in question.blocks:
@@ -88,8 +91,14 @@ def collect_jobs(track: Track, module: str | None = None) -> list[ExampleJob]:
 def go_environment(cache: Path | None = None) -> dict[str, str]:
     """Offline, reproducible settings for every go command."""
     env = dict(os.environ)
-    env.update(GOPROXY="off", GOTOOLCHAIN="local", GOFLAGS="-buildvcs=false", GO111MODULE="on",
-               GOWORK="off", GOTELEMETRY="off")
+    env.update(
+        GOPROXY="off",
+        GOTOOLCHAIN="local",
+        GOFLAGS="-buildvcs=false",
+        GO111MODULE="on",
+        GOWORK="off",
+        GOTELEMETRY="off",
+    )
     if cache is not None:
         env["GOCACHE"] = str(cache)
     return env
@@ -102,11 +111,18 @@ def warm_cache(jobs: Iterable[ExampleJob], env: dict[str, str]) -> None:
         folder = Path(tmp)
         (folder / "go.mod").write_text("module warm\n\ngo 1.22\n", encoding="utf-8")
         body = "\n".join(f'\t_ "{p}"' for p in packages)
-        (folder / "main.go").write_text(f"package main\n\nimport (\n{body}\n)\n\nfunc main() {{}}\n",
-                                        encoding="utf-8")
+        (folder / "main.go").write_text(
+            f"package main\n\nimport (\n{body}\n)\n\nfunc main() {{}}\n", encoding="utf-8"
+        )
         for flags in ([], ["-race"]):
-            subprocess.run([go_binary(), "build", *flags, "-o", os.devnull, "."], cwd=folder,
-                           env=env, capture_output=True, timeout=BUILD_TIMEOUT * 3, check=False)
+            subprocess.run(
+                [go_binary(), "build", *flags, "-o", os.devnull, "."],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                timeout=BUILD_TIMEOUT * 3,
+                check=False,
+            )
 
 
 def imports_of(code: str) -> set[str]:
@@ -117,8 +133,12 @@ def imports_of(code: str) -> set[str]:
     return found
 
 
-def verify_examples(jobs: list[ExampleJob], *, workers: int | None = None,
-                    on_result: Callable[[ExampleResult], None] | None = None) -> list[ExampleResult]:
+def verify_examples(
+    jobs: list[ExampleJob],
+    *,
+    workers: int | None = None,
+    on_result: Callable[[ExampleResult], None] | None = None,
+) -> list[ExampleResult]:
     """Check every job (in parallel) and return the results in job order."""
     env = go_environment()
     warm_cache(jobs, env)
@@ -137,19 +157,22 @@ def check_block(job: ExampleJob, env: dict[str, str]) -> ExampleResult:
     with tempfile.TemporaryDirectory(prefix="gocoach-example-") as tmp:
         folder = Path(tmp)
         name = "main.go" if checked.kind == "program" else "example_test.go"
-        (folder / "go.mod").write_text(f"module example\n\ngo {checked.go_version}\n",
-                                       encoding="utf-8")
+        (folder / "go.mod").write_text(
+            f"module example\n\ngo {checked.go_version}\n", encoding="utf-8"
+        )
         (folder / name).write_text(checked.block.code + "\n", encoding="utf-8")
         steps = [("go vet", [go_binary(), "vet", "."])]
         variants = [[], ["-race"]] if checked.race else [[]]
         for flags in variants:
             label = " ".join(["race"] * bool(flags))
             if checked.kind == "test":
-                steps.append((f"go test {label}".strip(),
-                              [go_binary(), "test", "-count=1", *flags, "."]))
+                steps.append(
+                    (f"go test {label}".strip(), [go_binary(), "test", "-count=1", *flags, "."])
+                )
             else:
-                steps.append((f"go build {label}".strip(),
-                              [go_binary(), "build", *flags, "-o", "prog", "."]))
+                steps.append(
+                    (f"go build {label}".strip(), [go_binary(), "build", *flags, "-o", "prog", "."])
+                )
                 steps.append((f"run {label}".strip(), [str(folder / "prog")]))
         for step, command in steps:
             failure = _run_step(job, step, command, folder, env)
@@ -158,12 +181,14 @@ def check_block(job: ExampleJob, env: dict[str, str]) -> ExampleResult:
     return ExampleResult(job=job, ok=True)
 
 
-def _run_step(job: ExampleJob, step: str, command: list[str], folder: Path,
-              env: dict[str, str]) -> ExampleResult | None:
+def _run_step(
+    job: ExampleJob, step: str, command: list[str], folder: Path, env: dict[str, str]
+) -> ExampleResult | None:
     timeout = RUN_TIMEOUT if step.startswith("run") else BUILD_TIMEOUT
     try:
-        done = subprocess.run(command, cwd=folder, env=env, capture_output=True, timeout=timeout,
-                              check=False)
+        done = subprocess.run(
+            command, cwd=folder, env=env, capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         return ExampleResult(job, False, f"{step}: no result after {timeout} s")
     output = _mapped((done.stdout + done.stderr).decode("utf-8", "replace"), job)
@@ -173,8 +198,9 @@ def _run_step(job: ExampleJob, step: str, command: list[str], folder: Path,
     if step.startswith("run") and expected is not None:
         actual = done.stdout.decode("utf-8", "replace")
         if _lines(actual) != _lines(expected):
-            return ExampleResult(job, False, f"{step}: output differs from «Вывод:»",
-                                 _difference(expected, actual))
+            return ExampleResult(
+                job, False, f"{step}: output differs from «Вывод:»", _difference(expected, actual)
+            )
     return None
 
 
@@ -195,6 +221,7 @@ def _lines(text: str) -> list[str]:
 def _difference(expected: str, actual: str) -> str:
     import difflib
 
-    diff = difflib.unified_diff(_lines(expected), _lines(actual), "expected", "actual",
-                                lineterm="", n=1)
+    diff = difflib.unified_diff(
+        _lines(expected), _lines(actual), "expected", "actual", lineterm="", n=1
+    )
     return "\n".join(diff)[:OUTPUT_LIMIT]

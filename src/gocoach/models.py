@@ -327,3 +327,52 @@ class DrillSettings(Base):
     new_per_day: Mapped[int] = mapped_column(Integer, default=20)
     parameters: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- Mock interviews: sessions and their asked questions (the mock interviews issue) --------
+
+
+class InterviewSession(Base):
+    """A timed mock interview: its choices, the planned questions, state and time stamps."""
+
+    __tablename__ = "interview_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    modules: Mapped[list[str]] = mapped_column(JSON, default=list)
+    minutes: Mapped[int] = mapped_column(Integer)
+    answer_mode: Mapped[str] = mapped_column(String(20), default="typed")
+    interviewer: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    plan: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class InterviewAnswer(Base):
+    """One asked question or follow-up of a session: the answer, its check, ticks and rating."""
+
+    __tablename__ = "interview_answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("interview_sessions.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview_answers.id", ondelete="CASCADE"), nullable=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20), default="question")
+    qid: Mapped[str] = mapped_column(String(100))
+    ref: Mapped[str] = mapped_column(String(120))
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    original_chars: Mapped[int] = mapped_column(Integer, default=0)
+    check: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ticks: Mapped[list[int]] = mapped_column(JSON, default=list)
+    followups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)

@@ -45,8 +45,9 @@ class RollUp:
 
 def statuses(session: Session, user: User, roadmap: Roadmap) -> dict[str, Progress]:
     """The user's progress rows of a roadmap, by node key."""
-    rows = session.scalars(select(Progress).where(
-        Progress.user_id == user.id, Progress.roadmap_id == roadmap.id))
+    rows = session.scalars(
+        select(Progress).where(Progress.user_id == user.id, Progress.roadmap_id == roadmap.id)
+    )
     return {p.node_key: p for p in rows}
 
 
@@ -84,16 +85,26 @@ def set_status(
     """Change an item's status, note or evidence and record it in the history."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
-    node = session.scalars(select(Node).where(
-        Node.roadmap_id == roadmap.id, Node.key == key)).one_or_none()
+    node = session.scalars(
+        select(Node).where(Node.roadmap_id == roadmap.id, Node.key == key)
+    ).one_or_none()
     if node is None or node.kind != "item":
         raise LookupError(f"no item '{key}' in roadmap '{roadmap.slug}'")
-    row = session.scalars(select(Progress).where(
-        Progress.user_id == user.id, Progress.roadmap_id == roadmap.id,
-        Progress.node_key == key)).one_or_none()
+    row = session.scalars(
+        select(Progress).where(
+            Progress.user_id == user.id, Progress.roadmap_id == roadmap.id, Progress.node_key == key
+        )
+    ).one_or_none()
     if row is None:
-        row = Progress(user_id=user.id, roadmap_id=roadmap.id, node_key=key, status="todo",
-                       note="", evidence=[], updated_at=now)
+        row = Progress(
+            user_id=user.id,
+            roadmap_id=roadmap.id,
+            node_key=key,
+            status="todo",
+            note="",
+            evidence=[],
+            updated_at=now,
+        )
         session.add(row)
     previous = row.status
     row.status = status or row.status
@@ -102,19 +113,30 @@ def set_status(
     if evidence:
         row.evidence = [*row.evidence, *(e for e in evidence if e not in row.evidence)]
     row.updated_at = now
-    session.add(ProgressEvent(
-        user_id=user.id, roadmap_id=roadmap.id, node_key=key, previous_status=previous,
-        status=row.status, note=row.note if note is not None else "", source=source, at=now,
-        detail={"evidence": list(evidence)} if evidence else {}))
+    session.add(
+        ProgressEvent(
+            user_id=user.id,
+            roadmap_id=roadmap.id,
+            node_key=key,
+            previous_status=previous,
+            status=row.status,
+            note=row.note if note is not None else "",
+            source=source,
+            at=now,
+            detail={"evidence": list(evidence)} if evidence else {},
+        )
+    )
     session.flush()
     return row
 
 
-def history(session: Session, user: User, roadmap: Roadmap, key: str | None = None
-            ) -> list[ProgressEvent]:
+def history(
+    session: Session, user: User, roadmap: Roadmap, key: str | None = None
+) -> list[ProgressEvent]:
     """The user's changes in a roadmap (or of one item), newest first."""
     query = select(ProgressEvent).where(
-        ProgressEvent.user_id == user.id, ProgressEvent.roadmap_id == roadmap.id)
+        ProgressEvent.user_id == user.id, ProgressEvent.roadmap_id == roadmap.id
+    )
     if key is not None:
         query = query.where(ProgressEvent.node_key == key)
     return list(session.scalars(query.order_by(ProgressEvent.at.desc(), ProgressEvent.id.desc())))
@@ -124,8 +146,11 @@ def find_item(session: Session, ref: str, roadmap_slug: str | None = None) -> tu
     """An item by key or unique key prefix (≥ 4 characters), optionally within one roadmap."""
     if len(ref) < 4:
         raise LookupError("an item id needs at least 4 characters (see `gocoach show ROADMAP`)")
-    query = select(Node, Roadmap).join(Roadmap, Node.roadmap_id == Roadmap.id).where(
-        Node.key.startswith(ref.lower()), Node.kind == "item")
+    query = (
+        select(Node, Roadmap)
+        .join(Roadmap, Node.roadmap_id == Roadmap.id)
+        .where(Node.key.startswith(ref.lower()), Node.kind == "item")
+    )
     if roadmap_slug:
         query = query.where(Roadmap.slug == roadmap_slug)
     found = session.execute(query.limit(5)).all()

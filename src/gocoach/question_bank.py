@@ -59,8 +59,9 @@ def track_digest(path: Path) -> str:
 def load_track(session: Session, path: Path, *, now: datetime, force: bool = True) -> LoadReport:
     """Check the track at `path` and load it; raise ContentError (loading nothing) on problems."""
     digest = track_digest(path)
-    row = session.scalars(select(QuestionTrack).where(QuestionTrack.slug == path.name)
-                          ).one_or_none()
+    row = session.scalars(
+        select(QuestionTrack).where(QuestionTrack.slug == path.name)
+    ).one_or_none()
     if row is not None and not force and row.stats.get("sha256") == digest:
         return LoadReport(track=path.name, unchanged=True)
     track = read_track(path)
@@ -83,18 +84,27 @@ def _load_modules(session: Session, row: QuestionTrack, track: Track, report: Lo
     session.execute(delete(QuestionModule).where(QuestionModule.track_id == row.id))
     for position, module in enumerate(track.modules):
         parsed = module.parsed
-        session.add(QuestionModule(
-            track_id=row.id, number=module.number, slug=module.slug,
-            title=parsed.title if parsed else module.slug, group_name=module.group,
-            description=module.description, intro=parsed.intro if parsed else "",
-            position=position))
+        session.add(
+            QuestionModule(
+                track_id=row.id,
+                number=module.number,
+                slug=module.slug,
+                title=parsed.title if parsed else module.slug,
+                group_name=module.group,
+                description=module.description,
+                intro=parsed.intro if parsed else "",
+                position=position,
+            )
+        )
         report.modules += 1 if parsed else 0
 
 
-def _load_questions(session: Session, row: QuestionTrack, track: Track, report: LoadReport,
-                    now: datetime) -> None:
-    existing = {q.qid: q for q in session.scalars(
-        select(Question).where(Question.track_id == row.id))}
+def _load_questions(
+    session: Session, row: QuestionTrack, track: Track, report: LoadReport, now: datetime
+) -> None:
+    existing = {
+        q.qid: q for q in session.scalars(select(Question).where(Question.track_id == row.id))
+    }
     seen: set[str] = set()
     for position, (module, parsed) in enumerate(track.questions()):
         seen.add(parsed.qid)
@@ -110,12 +120,14 @@ def _load_questions(session: Session, row: QuestionTrack, track: Track, report: 
         if qid not in seen and not question.retired:
             question.retired = True
             report.retired.append(qid)
-    session.execute(update(FollowUpQuestion).where(FollowUpQuestion.qid.not_in(seen))
-                    .values(retired=True))
+    session.execute(
+        update(FollowUpQuestion).where(FollowUpQuestion.qid.not_in(seen)).values(retired=True)
+    )
 
 
-def _fill_question(question: Question, parsed: ParsedQuestion, module: str, position: int,
-                   file: str, now: datetime) -> None:
+def _fill_question(
+    question: Question, parsed: ParsedQuestion, module: str, position: int, file: str, now: datetime
+) -> None:
     question.module_number, question.position = module, position
     question.title, question.level, question.freq = parsed.title, parsed.level, parsed.freq
     question.tags, question.sections = parsed.tags, parsed.sections
@@ -126,8 +138,10 @@ def _fill_question(question: Question, parsed: ParsedQuestion, module: str, posi
 
 
 def _load_followups(session: Session, parsed: ParsedQuestion) -> int:
-    existing = {f.fid: f for f in session.scalars(
-        select(FollowUpQuestion).where(FollowUpQuestion.qid == parsed.qid))}
+    existing = {
+        f.fid: f
+        for f in session.scalars(select(FollowUpQuestion).where(FollowUpQuestion.qid == parsed.qid))
+    }
     keep = set()
     for position, item in enumerate(parsed.followups):
         fid = followup_id(parsed.qid, item.question)
@@ -151,17 +165,26 @@ def _rebuild_search(session: Session) -> None:
         return
     session.flush()
     session.execute(text("DELETE FROM question_search"))
-    session.execute(text(
-        "INSERT INTO question_search (ref, kind, title, body) "
-        "SELECT qid, 'question', title, search_stems FROM questions WHERE NOT retired"))
-    session.execute(text(
-        "INSERT INTO question_search (ref, kind, title, body) "
-        "SELECT fid, 'followup', question, search_stems FROM question_followups WHERE NOT retired"))
+    session.execute(
+        text(
+            "INSERT INTO question_search (ref, kind, title, body) "
+            "SELECT qid, 'question', title, search_stems FROM questions WHERE NOT retired"
+        )
+    )
+    session.execute(
+        text(
+            "INSERT INTO question_search (ref, kind, title, body) "
+            "SELECT fid, 'followup', question, search_stems FROM question_followups "
+            "WHERE NOT retired"
+        )
+    )
 
 
 def load_shipped_tracks(session: Session, tracks: Path, *, now: datetime) -> list[LoadReport]:
     """Load every track folder that changed since the last load (used at start-up)."""
     if not tracks.is_dir():
         return []
-    return [load_track(session, folder, now=now, force=False)
-            for folder in sorted(p for p in tracks.iterdir() if (p / "index.md").is_file())]
+    return [
+        load_track(session, folder, now=now, force=False)
+        for folder in sorted(p for p in tracks.iterdir() if (p / "index.md").is_file())
+    ]

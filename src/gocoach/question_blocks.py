@@ -64,8 +64,12 @@ def read_blocks(lines: list[str], first_line: int) -> list[CodeBlock]:
 
 def _add_block(blocks: list[CodeBlock], block: CodeBlock, follows_directly: bool) -> None:
     previous = blocks[-1] if blocks else None
-    if previous is not None and follows_directly and previous.language == "go" and (
-            previous.expected is None):
+    if (
+        previous is not None
+        and follows_directly
+        and previous.language == "go"
+        and (previous.expected is None)
+    ):
         first, _, rest = block.code.partition("\n")
         if block.language == "text" and first.strip() == "Вывод:":
             previous.expected = rest
@@ -95,8 +99,9 @@ def classify(block: CodeBlock, tags: list[str]) -> CheckedBlock | str | None:
         return None
     if not PACKAGE.search(block.code):
         return "a ```go block needs a package clause (or fence it as ```go fragment)"
-    race = bool(RACE_TAGS & set(tags)) or bool(GOROUTINE.search(_without_comments(block.code))
-                                               or SYNC_IMPORT.search(block.code))
+    race = bool(RACE_TAGS & set(tags)) or bool(
+        GOROUTINE.search(_without_comments(block.code)) or SYNC_IMPORT.search(block.code)
+    )
     first = block.code.lstrip().split("\n", 1)[0]
     version = BUILD_VERSION.match(first)
     go_version = f"1.{version.group(1)}" if version else "1.22"

@@ -12,15 +12,32 @@ from pathlib import Path
 
 from gocoach.question_blocks import FENCE, CodeBlock, closes_fence, read_blocks
 
-SECTIONS = ("Зачем спрашивают", "Короткий ответ", "Детальный разбор", "Пример",
-            "Типичные ошибки", "На интервью")
+SECTIONS = (
+    "Зачем спрашивают",
+    "Короткий ответ",
+    "Детальный разбор",
+    "Пример",
+    "Типичные ошибки",
+    "На интервью",
+)
 LEVELS = ("middle", "senior", "architect")
 FOLLOWUPS_HEADING = "Уточняющие вопросы"
 KEY_POINTS_LABEL = "**Что должно прозвучать:**"
 MODULE_PREFIXES = {
-    "00": "lang-", "01": "chan-", "02": "mem-", "03": "err-", "04": "rt-", "05": "pat-",
-    "06": "db-", "07": "test-", "08": "net-", "09": "perf-", "10": "dist-", "11": "mq-",
-    "12": "sec-", "13": "refl-",
+    "00": "lang-",
+    "01": "chan-",
+    "02": "mem-",
+    "03": "err-",
+    "04": "rt-",
+    "05": "pat-",
+    "06": "db-",
+    "07": "test-",
+    "08": "net-",
+    "09": "perf-",
+    "10": "dist-",
+    "11": "mq-",
+    "12": "sec-",
+    "13": "refl-",
 }
 HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 META = re.compile(r"^<!--\s*(?P<body>.*?)\s*-->\s*$")
@@ -163,8 +180,11 @@ def _read_meta(cursor: _Cursor, index: int, raw: str) -> None:
     lines = raw.split("\n")
     meta = META.match(lines[index]) if index < len(lines) else None
     if meta is None:
-        cursor.problem(index + 1, "the line after a question must be its metadata comment "
-                       "<!-- id: ...; level: ...; freq: N; tags: ... -->")
+        cursor.problem(
+            index + 1,
+            "the line after a question must be its metadata comment "
+            "<!-- id: ...; level: ...; freq: N; tags: ... -->",
+        )
         return
     fields: dict[str, str] = {}
     for part in meta["body"].split(";"):
@@ -220,8 +240,10 @@ def _close_question(cursor: _Cursor) -> None:
         text = "\n".join(cursor.lines.get(name, [])).strip()
         question.sections[name] = text
         if name not in question.section_lines:
-            cursor.problem(question.line, f"question '{question.qid or question.title}' has no "
-                           f"section '{name}'")
+            cursor.problem(
+                question.line,
+                f"question '{question.qid or question.title}' has no section '{name}'",
+            )
         elif not text:
             cursor.problem(question.section_lines[name], f"section '{name}' is empty")
     _read_lists(cursor, question)
@@ -234,15 +256,20 @@ def _read_lists(cursor: _Cursor, question: Question) -> None:
     start = question.section_lines.get(SECTIONS[-1], question.line)
     question.key_points = _key_points(interview)
     if SECTIONS[-1] in question.section_lines and not 3 <= len(question.key_points) <= 6:
-        cursor.problem(start, f"'{KEY_POINTS_LABEL}' needs 3–6 numbered key points, "
-                       f"found {len(question.key_points)}")
+        cursor.problem(
+            start,
+            f"'{KEY_POINTS_LABEL}' needs 3–6 numbered key points, found {len(question.key_points)}",
+        )
     followup_lines = cursor.lines.get(FOLLOWUPS_HEADING)
     if followup_lines is None:
         cursor.problem(start, f"no '#### {FOLLOWUPS_HEADING}' in 'На интервью'")
         followup_lines = []
     question.followups = _followups(cursor, followup_lines, start)
-    question.mistakes = [m["claim"] for line in cursor.lines.get("Типичные ошибки", [])
-                         if (m := MISTAKE.match(line.strip()))]
+    question.mistakes = [
+        m["claim"]
+        for line in cursor.lines.get("Типичные ошибки", [])
+        if (m := MISTAKE.match(line.strip()))
+    ]
     example_line = question.section_lines.get("Пример", question.line)
     question.blocks = read_blocks(cursor.lines.get("Пример", []), example_line + 1)
 

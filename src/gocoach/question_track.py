@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gocoach.question_blocks import classify
-from gocoach.question_format import Module, Problem, parse_module
+from gocoach.question_format import Module, Problem, Question, parse_module
 from gocoach.roadmap_markdown import parse_markdown
 from gocoach.roadmap_tree import normalize_title
 from gocoach.textdecode import DocumentError
@@ -41,7 +41,7 @@ class Track:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def questions(self):  # type: ignore[no-untyped-def]
+    def questions(self) -> list[tuple[TrackModule, Question]]:
         """Every question of every present module, in order: (module, question) pairs."""
         return [(m, q) for m in self.modules if m.parsed for q in m.parsed.questions]
 
@@ -57,7 +57,9 @@ def read_track(path: Path) -> Track:
     listed = {m.file for m in track.modules}
     for extra in sorted(p.name for p in path.glob("*.md") if MODULE_FILE.match(p.name)):
         if extra not in listed:
-            track.problems.append(Problem(str(path / extra), 1, "module file not listed in index.md"))
+            track.problems.append(
+                Problem(str(path / extra), 1, "module file not listed in index.md")
+            )
     for module in track.modules:
         file = path / module.file
         if not file.is_file():
@@ -81,12 +83,23 @@ def _read_index(track: Track, index: Path) -> None:
     for group in (n for n in parsed.nodes() if n.kind == "group"):
         for item in group.children:
             if item.item_kind == "module":
-                track.modules.append(TrackModule(
-                    number=item.meta["number"], slug=item.meta["slug"], file=item.meta["file"],
-                    description=item.body, group=group.title))
+                track.modules.append(
+                    TrackModule(
+                        number=item.meta["number"],
+                        slug=item.meta["slug"],
+                        file=item.meta["file"],
+                        description=item.body,
+                        group=group.title,
+                    )
+                )
     if not track.modules:
-        track.problems.append(Problem(str(index), 1, "index.md lists no modules "
-                                      "('- [ ] [NN-slug](NN-slug.md) — description')"))
+        track.problems.append(
+            Problem(
+                str(index),
+                1,
+                "index.md lists no modules ('- [ ] [NN-slug](NN-slug.md) — description')",
+            )
+        )
 
 
 def _check_track(track: Track) -> None:
@@ -94,8 +107,13 @@ def _check_track(track: Track) -> None:
     for module, question in track.questions():
         where = f"{module.file}:{question.line}"
         if question.qid in seen:
-            track.problems.append(Problem(str(track.path / module.file), question.line,
-                                          f"id '{question.qid}' is already used at {seen[question.qid]}"))
+            track.problems.append(
+                Problem(
+                    str(track.path / module.file),
+                    question.line,
+                    f"id '{question.qid}' is already used at {seen[question.qid]}",
+                )
+            )
         seen.setdefault(question.qid, where)
     for module in track.modules:
         if module.parsed:
@@ -107,8 +125,9 @@ def _check_module(track: Track, module: Module) -> None:
     for question in module.questions:
         path = str(module.path)
         if question.freq > previous:
-            track.problems.append(Problem(path, question.line,
-                                          "questions must be ordered by freq, highest first"))
+            track.problems.append(
+                Problem(path, question.line, "questions must be ordered by freq, highest first")
+            )
         previous = question.freq or previous
         checked = 0
         for block in question.blocks:
@@ -118,8 +137,13 @@ def _check_module(track: Track, module: Module) -> None:
             elif verdict is not None:
                 checked += 1
         if checked == 0 and "Пример" in question.section_lines:
-            track.problems.append(Problem(path, question.section_lines["Пример"],
-                                          "'Пример' needs at least one checked Go block"))
+            track.problems.append(
+                Problem(
+                    path,
+                    question.section_lines["Пример"],
+                    "'Пример' needs at least one checked Go block",
+                )
+            )
 
 
 def missing_followups(track: Track, wanted: list[str]) -> list[str]:

@@ -24,7 +24,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gocoach.models import DrillCard, DrillSettings, FollowUpQuestion, Question, ReviewLogEntry, User
+from gocoach.models import (
+    DrillCard,
+    DrillSettings,
+    FollowUpQuestion,
+    Question,
+    ReviewLogEntry,
+    User,
+)
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 STATES = {int(State.Learning): "learning", int(State.Review): "review",

@@ -25,13 +25,28 @@ from gocoach.textdecode import DocumentError
 
 CHECKBOX = re.compile(r"^\[([ xX/~-])\]\s+")
 LABELLED = re.compile(r"^\*\*(?P<label>[^*]{2,60}?)(?::\*\*|\*\*\s*:)\s*(?P<rest>.*)$", re.S)
-MODULE_LINK = re.compile(r"^\[(?P<slug>\d{2}-[\w-]+)\]\((?P<file>[^)]+\.md)\)\s*(?:[—–-]\s*)?(?P<desc>.*)$")
+MODULE_LINK = re.compile(
+    r"^\[(?P<slug>\d{2}-[\w-]+)\]\((?P<file>[^)]+\.md)\)\s*(?:[—–-]\s*)?(?P<desc>.*)$"
+)
 MILESTONE_LINE = re.compile(r"^(?:Неделя|Week)\s+(?P<week>\d+)\s*[:—–-]\s*(?P<title>.+)$", re.I)
 
-ASSIGNMENT_LABELS = ("практическое задание", "задание", "assignment", "practical assignment",
-                     "exercise", "упражнение")
-PROJECT_LABELS = ("итоговый проект", "финальный проект", "мини-проект", "проект", "project",
-                  "final project", "capstone")
+ASSIGNMENT_LABELS = (
+    "практическое задание",
+    "задание",
+    "assignment",
+    "practical assignment",
+    "exercise",
+    "упражнение",
+)
+PROJECT_LABELS = (
+    "итоговый проект",
+    "финальный проект",
+    "мини-проект",
+    "проект",
+    "project",
+    "final project",
+    "capstone",
+)
 OBJECTIVE_LABELS = ("objective", "цель", "goal", "задача")
 
 SECTION_KINDS = (
@@ -88,8 +103,9 @@ def parse_markdown(text: str, *, name: str) -> ParsedRoadmap:
     while i < len(tokens):
         i = _consume(tokens, i, state)
     title = state.title or name
-    roadmap = ParsedRoadmap(title=title, kind="roadmap", root=state.root,
-                            description="\n\n".join(state.description))
+    roadmap = ParsedRoadmap(
+        title=title, kind="roadmap", root=state.root, description="\n\n".join(state.description)
+    )
     _finish(roadmap, text, state)
     return roadmap
 
@@ -135,7 +151,7 @@ def _matching_close(tokens: list[Token], i: int) -> int:
 
 
 def clean_inline(text: str, *, title: bool = True) -> str:
-    """Inline Markdown to plain text: no emphasis, links as their text; titles lose leading emoji."""
+    """Inline Markdown to plain text: no emphasis, links as text; titles lose leading emoji."""
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
@@ -179,13 +195,16 @@ def _in_structure(state: _State) -> bool:
 def _follows_structure(state: _State, level: int) -> bool:
     """A plain heading right after structural siblings at its level leaves the structure."""
     siblings = state.current.children
-    return bool(state.stack) and bool(siblings) and siblings[-1].kind in STRUCTURAL_KINDS and (
-        siblings[-1].meta.get("level") == level
+    return (
+        bool(state.stack)
+        and bool(siblings)
+        and siblings[-1].kind in STRUCTURAL_KINDS
+        and (siblings[-1].meta.get("level") == level)
     )
 
 
 def _section_item_kind(state: _State) -> str:
-    """The kind named by the enclosing plain headings; the earlier in SECTION_KINDS, the stronger."""
+    """The kind named by the enclosing plain headings (earlier in SECTION_KINDS wins)."""
     titles: list[str] = []
     for opened in reversed(state.stack):
         if opened.node.kind in ("week", "day", "month", "stage", "phase", "tier", "numbered"):
@@ -288,7 +307,9 @@ def _refine_item(item: ParsedNode, text: str, state: _State) -> None:
         label = labelled["label"].strip()
         rest = clean_inline(labelled["rest"], title=False)
         if _is_label(label.lower(), ASSIGNMENT_LABELS + PROJECT_LABELS) and rest:
-            item.item_kind = "assignment" if _is_label(label.lower(), ASSIGNMENT_LABELS) else "project"
+            item.item_kind = (
+                "assignment" if _is_label(label.lower(), ASSIGNMENT_LABELS) else "project"
+            )
             item.meta["label"] = label
             item.title = rest
         else:
@@ -373,18 +394,30 @@ def _regroup_declared_tiers(roadmap: ParsedRoadmap) -> None:
     """Tiers declared in an index ("Expert Tier (Phases 11-12)") but never given a heading of
     their own take their phases from whichever tier heading they ended up under."""
     tiers = [n for n in roadmap.root.children if n.kind == "tier"]
-    declared = [n for n in roadmap.nodes() if n.kind == "section" and "phase_from" in n.meta
-                and _heading_kind(n.title) == "tier"]
+    declared = [
+        n
+        for n in roadmap.nodes()
+        if n.kind == "section" and "phase_from" in n.meta and _heading_kind(n.title) == "tier"
+    ]
     for decl in declared:
         lo, hi = decl.meta["phase_from"], decl.meta["phase_to"]
         if any((t.meta.get("phase_from"), t.meta.get("phase_to")) == (lo, hi) for t in tiers):
             continue
-        moved = [(tier, phase) for tier in tiers for phase in tier.children
-                 if phase.kind == "phase" and lo <= int(phase.meta.get("number", -1)) <= hi]
+        moved = [
+            (tier, phase)
+            for tier in tiers
+            for phase in tier.children
+            if phase.kind == "phase" and lo <= int(phase.meta.get("number", -1)) <= hi
+        ]
         if not moved:
             continue
-        new = ParsedNode(kind="tier", title=decl.title, line=decl.line, line_end=decl.line,
-                         meta={"phase_from": lo, "phase_to": hi, "declared_only": True})
+        new = ParsedNode(
+            kind="tier",
+            title=decl.title,
+            line=decl.line,
+            line_end=decl.line,
+            meta={"phase_from": lo, "phase_to": hi, "declared_only": True},
+        )
         for tier, phase in moved:
             tier.children.remove(phase)
             new.children.append(phase)
@@ -397,8 +430,9 @@ def _apply_duration_tables(roadmap: ParsedRoadmap) -> None:
     structural = [n for n in roadmap.nodes() if n.kind in STRUCTURAL_KINDS]
     for item in roadmap.items():
         columns = item.meta.get("columns") or {}
-        duration_col = next((c for c in columns if re.search(r"duration|длительн|продолжит|срок",
-                                                             c, re.I)), None)
+        duration_col = next(
+            (c for c in columns if re.search(r"duration|длительн|продолжит|срок", c, re.I)), None
+        )
         if not duration_col or not item.title:
             continue
         duration = parse_duration(columns[duration_col])

@@ -10,8 +10,14 @@ from typing import Any
 
 STRUCTURAL_KINDS = frozenset({"tier", "month", "stage", "phase", "week", "day", "numbered"})
 STATUSES = ("todo", "in_progress", "done", "skipped")
-CHECKBOX_STATUS = {" ": "todo", "x": "done", "X": "done", "/": "in_progress", "~": "in_progress",
-                   "-": "skipped"}
+CHECKBOX_STATUS = {
+    " ": "todo",
+    "x": "done",
+    "X": "done",
+    "/": "in_progress",
+    "~": "in_progress",
+    "-": "skipped",
+}
 STATUS_CHECKBOX = {"todo": " ", "done": "x", "in_progress": "/", "skipped": "-"}
 
 

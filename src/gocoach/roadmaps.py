@@ -109,13 +109,22 @@ def import_document(
     _replace_nodes(session, roadmap, parsed)
     _apply_moves(session, roadmap, moves, report, now)
     _statuses_from_document(session, roadmap, parsed, user, now, overwrite_progress, report)
-    session.add(ImportRun(roadmap_id=roadmap.id, user_id=user.id, source_name=name,
-                          source_sha256=sha, report=report.as_dict(), at=now))
+    session.add(
+        ImportRun(
+            roadmap_id=roadmap.id,
+            user_id=user.id,
+            source_name=name,
+            source_sha256=sha,
+            report=report.as_dict(),
+            at=now,
+        )
+    )
     return report
 
 
-def _new_report(slug: str, parsed: ParsedRoadmap, decoded: DecodedText, *, created: bool,
-                dry_run: bool) -> ImportReport:
+def _new_report(
+    slug: str, parsed: ParsedRoadmap, decoded: DecodedText, *, created: bool, dry_run: bool
+) -> ImportReport:
     counts: dict[str, int] = {}
     for node in parsed.nodes():
         counts[node.kind] = counts.get(node.kind, 0) + 1
@@ -124,10 +133,16 @@ def _new_report(slug: str, parsed: ParsedRoadmap, decoded: DecodedText, *, creat
     counts["trackable_items"] = sum(1 for n in items if n.trackable)
     leftovers = [n.title for n in parsed.nodes() if find_mojibake(n.title)]
     return ImportReport(
-        slug=slug, title=parsed.title, kind=parsed.kind, created=created, dry_run=dry_run,
-        decoding=decoded.summary(), repaired_chars=decoded.repaired_chars,
+        slug=slug,
+        title=parsed.title,
+        kind=parsed.kind,
+        created=created,
+        dry_run=dry_run,
+        decoding=decoded.summary(),
+        repaired_chars=decoded.repaired_chars,
         dropped_chars=decoded.dropped_chars,
-        repair_lines=sorted({r.line for r in decoded.repairs}), counts=counts,
+        repair_lines=sorted({r.line for r in decoded.repairs}),
+        counts=counts,
         warnings=[f"title still looks garbled: {t}" for t in leftovers],
     )
 
@@ -137,15 +152,21 @@ def _stored_nodes(session: Session, roadmap: Roadmap) -> dict[str, Node]:
     return {n.key: n for n in rows}
 
 
-def _diff(session: Session, roadmap: Roadmap | None, old: dict[str, Node],
-          new: dict[str, ParsedNode], report: ImportReport) -> dict[str, str]:
+def _diff(
+    session: Session,
+    roadmap: Roadmap | None,
+    old: dict[str, Node],
+    new: dict[str, ParsedNode],
+    report: ImportReport,
+) -> dict[str, str]:
     """Fill added/removed and match items with progress whose key disappeared; old → new key."""
     report.added = [new[k].title for k in new if k not in old and new[k].is_item]
     report.removed = [old[k].title for k in old if k not in new and old[k].kind == "item"]
     if roadmap is None:
         return {}
-    with_progress = set(session.scalars(
-        select(Progress.node_key).where(Progress.roadmap_id == roadmap.id)).all())
+    with_progress = set(
+        session.scalars(select(Progress.node_key).where(Progress.roadmap_id == roadmap.id)).all()
+    )
     candidates = [new[k] for k in new if k not in old and new[k].is_item]
     moves: dict[str, str] = {}
     for key in sorted(with_progress - set(new)):
@@ -164,8 +185,10 @@ def _best_match(title: str, candidates: list[ParsedNode]) -> ParsedNode | None:
     """The one candidate that clearly corresponds: similar enough and clearly the best."""
     wanted = normalize_title(title)
     scored = sorted(
-        ((SequenceMatcher(None, wanted, normalize_title(c.title)).ratio(), i)
-         for i, c in enumerate(candidates)),
+        (
+            (SequenceMatcher(None, wanted, normalize_title(c.title)).ratio(), i)
+            for i, c in enumerate(candidates)
+        ),
         reverse=True,
     )
     if not scored or scored[0][0] < MATCH_THRESHOLD:
@@ -175,8 +198,16 @@ def _best_match(title: str, candidates: list[ParsedNode]) -> ParsedNode | None:
     return candidates[scored[0][1]]
 
 
-def _fill_roadmap(roadmap: Roadmap, parsed: ParsedRoadmap, decoded: DecodedText, name: str,
-                  sha: str, bundled: bool, position: int, now: datetime) -> None:
+def _fill_roadmap(
+    roadmap: Roadmap,
+    parsed: ParsedRoadmap,
+    decoded: DecodedText,
+    name: str,
+    sha: str,
+    bundled: bool,
+    position: int,
+    now: datetime,
+) -> None:
     roadmap.title = parsed.title
     roadmap.kind = parsed.kind
     roadmap.description = parsed.description
@@ -197,43 +228,75 @@ def _replace_nodes(session: Session, roadmap: Roadmap, parsed: ParsedRoadmap) ->
         session.execute(insert(Node), rows)
 
 
-def _node_rows(node: ParsedNode, parent_key: str | None, depth: int, roadmap_id: int,
-               rows: list[dict[str, Any]]) -> None:
+def _node_rows(
+    node: ParsedNode,
+    parent_key: str | None,
+    depth: int,
+    roadmap_id: int,
+    rows: list[dict[str, Any]],
+) -> None:
     for child in node.children:
-        rows.append({
-            "roadmap_id": roadmap_id, "key": child.key, "parent_key": parent_key,
-            "position": len(rows), "depth": depth, "kind": child.kind,
-            "item_kind": child.item_kind, "title": child.title, "body": child.body,
-            "line_start": child.line, "line_end": child.line_end, "checkbox": child.checkbox,
-            "trackable": child.trackable, "meta": child.meta,
-        })
+        rows.append(
+            {
+                "roadmap_id": roadmap_id,
+                "key": child.key,
+                "parent_key": parent_key,
+                "position": len(rows),
+                "depth": depth,
+                "kind": child.kind,
+                "item_kind": child.item_kind,
+                "title": child.title,
+                "body": child.body,
+                "line_start": child.line,
+                "line_end": child.line_end,
+                "checkbox": child.checkbox,
+                "trackable": child.trackable,
+                "meta": child.meta,
+            }
+        )
         _node_rows(child, child.key, depth + 1, roadmap_id, rows)
 
 
-def _apply_moves(session: Session, roadmap: Roadmap, moves: dict[str, str],
-                 report: ImportReport, now: datetime) -> None:
+def _apply_moves(
+    session: Session, roadmap: Roadmap, moves: dict[str, str], report: ImportReport, now: datetime
+) -> None:
     rows = session.scalars(select(Progress).where(Progress.roadmap_id == roadmap.id)).all()
     live = set(session.scalars(select(Node.key).where(Node.roadmap_id == roadmap.id)).all())
     for row in rows:
         if row.node_key in moves:
             old_key, row.node_key = row.node_key, moves[row.node_key]
             row.orphaned = False
-            session.add(ProgressEvent(
-                user_id=row.user_id, roadmap_id=roadmap.id, node_key=row.node_key,
-                previous_status=row.status, status=row.status, source="import", at=now,
-                detail={"rekeyed_from": old_key}))
+            session.add(
+                ProgressEvent(
+                    user_id=row.user_id,
+                    roadmap_id=roadmap.id,
+                    node_key=row.node_key,
+                    previous_status=row.status,
+                    status=row.status,
+                    source="import",
+                    at=now,
+                    detail={"rekeyed_from": old_key},
+                )
+            )
         else:
             row.orphaned = row.node_key not in live
 
 
-def _statuses_from_document(session: Session, roadmap: Roadmap | None, parsed: ParsedRoadmap,
-                            user: User, now: datetime, overwrite: bool,
-                            report: ImportReport) -> None:
+def _statuses_from_document(
+    session: Session,
+    roadmap: Roadmap | None,
+    parsed: ParsedRoadmap,
+    user: User,
+    now: datetime,
+    overwrite: bool,
+    report: ImportReport,
+) -> None:
     """Checked boxes in the document become the user's status, never silently over theirs."""
     existing: dict[str, Progress] = {}
     if roadmap is not None:
-        rows = session.scalars(select(Progress).where(
-            Progress.roadmap_id == roadmap.id, Progress.user_id == user.id))
+        rows = session.scalars(
+            select(Progress).where(Progress.roadmap_id == roadmap.id, Progress.user_id == user.id)
+        )
         existing = {p.node_key: p for p in rows}
     for item in parsed.items():
         if not item.status or (item.status == "todo" and item.key not in existing):
@@ -243,22 +306,45 @@ def _statuses_from_document(session: Session, roadmap: Roadmap | None, parsed: P
             continue
         if current is not None and current.status != "todo" and not overwrite:
             report.conflicts.append(
-                f"{item.title}: document says {item.status}, your progress says {current.status}")
+                f"{item.title}: document says {item.status}, your progress says {current.status}"
+            )
             continue
         report.statuses_taken += 1
         if roadmap is not None and not report.dry_run:
             _set(session, roadmap, user, item.key, item.status, current, now)
 
 
-def _set(session: Session, roadmap: Roadmap, user: User, key: str, status: str,
-         current: Progress | None, now: datetime) -> None:
+def _set(
+    session: Session,
+    roadmap: Roadmap,
+    user: User,
+    key: str,
+    status: str,
+    current: Progress | None,
+    now: datetime,
+) -> None:
     if current is None:
-        current = Progress(user_id=user.id, roadmap_id=roadmap.id, node_key=key, status="todo",
-                           note="", evidence=[], updated_at=now)
+        current = Progress(
+            user_id=user.id,
+            roadmap_id=roadmap.id,
+            node_key=key,
+            status="todo",
+            note="",
+            evidence=[],
+            updated_at=now,
+        )
         session.add(current)
-    session.add(ProgressEvent(user_id=user.id, roadmap_id=roadmap.id, node_key=key,
-                              previous_status=current.status, status=status, source="import",
-                              at=now))
+    session.add(
+        ProgressEvent(
+            user_id=user.id,
+            roadmap_id=roadmap.id,
+            node_key=key,
+            previous_status=current.status,
+            status=status,
+            source="import",
+            at=now,
+        )
+    )
     current.status = status
     current.updated_at = now
 
@@ -279,5 +365,6 @@ def get_roadmap(session: Session, slug: str) -> Roadmap:
 
 def load_nodes(session: Session, roadmap: Roadmap) -> list[Node]:
     """A roadmap's nodes in document order."""
-    return list(session.scalars(
-        select(Node).where(Node.roadmap_id == roadmap.id).order_by(Node.position)))
+    return list(
+        session.scalars(select(Node).where(Node.roadmap_id == roadmap.id).order_by(Node.position))
+    )

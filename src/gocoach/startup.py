@@ -30,7 +30,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_database(settings: Settings, *, prepare: bool = True) -> tuple[Database, list[ImportReport]]:
+def open_database(
+    settings: Settings, *, prepare: bool = True
+) -> tuple[Database, list[ImportReport]]:
     """Connect; with `prepare`, migrate, create the local user and load bundled curricula."""
     engine = make_engine(settings)
     database = Database(settings=settings, engine=engine, sessions=make_session_factory(engine))
@@ -40,7 +42,8 @@ def open_database(settings: Settings, *, prepare: bool = True) -> tuple[Database
         with transaction(database.sessions) as session:
             user = ensure_local_user(session, now=utc_now())
             if settings.load_bundled:
-                reports = load_bundled(session, user=user, now=utc_now(),
-                                       max_bytes=settings.max_import_bytes)
+                reports = load_bundled(
+                    session, user=user, now=utc_now(), max_bytes=settings.max_import_bytes
+                )
                 load_shipped_tracks(session, settings.content_dir / "tracks", now=utc_now())
     return database, reports

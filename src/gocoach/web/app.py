@@ -15,7 +15,7 @@ from gocoach.backup import BackupError
 from gocoach.config import Settings
 from gocoach.startup import open_database
 from gocoach.textdecode import DocumentError
-from gocoach.web import routes_roadmaps
+from gocoach.web import routes_dashboard, routes_plans, routes_roadmaps
 from gocoach.web.i18n import LANGUAGES, pick_language, translate
 
 HERE = Path(__file__).parent
@@ -36,15 +36,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(routes_roadmaps.router)
+    app.include_router(routes_plans.router)
+    app.include_router(routes_dashboard.router)
     _add_basics(app, settings)
     return app
 
 
 def _add_basics(app: FastAPI, settings: Settings) -> None:
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/roadmaps", status_code=303)
-
     @app.get("/lang/{code}", include_in_schema=False)
     def switch_language(code: str, request: Request) -> RedirectResponse:
         target = request.headers.get("referer") or "/"
@@ -57,8 +55,12 @@ def _add_basics(app: FastAPI, settings: Settings) -> None:
     def health() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    for error, status in ((DocumentError, 400), (BackupError, 400), (LookupError, 404),
-                          (ValueError, 400)):
+    for error, status in (
+        (DocumentError, 400),
+        (BackupError, 400),
+        (LookupError, 404),
+        (ValueError, 400),
+    ):
         app.add_exception_handler(error, _error_handler(status, settings))
 
 
@@ -66,13 +68,16 @@ def _error_handler(status: int, settings: Settings):  # type: ignore[no-untyped-
     def handle(request: Request, exc: Exception) -> Response:
         if request.headers.get("hx-request"):
             return PlainTextResponse(str(exc), status_code=status)
-        lang = pick_language(request.cookies.get("lang"), request.headers.get("accept-language"),
-                             settings.language)
+        lang = pick_language(
+            request.cookies.get("lang"), request.headers.get("accept-language"), settings.language
+        )
         templates: Jinja2Templates = request.app.state.templates
         return templates.TemplateResponse(
-            request, "error.html", {"message": str(exc), "lang": lang,
-                                    "t": lambda key: translate(key, lang)},
-            status_code=status)
+            request,
+            "error.html",
+            {"message": str(exc), "lang": lang, "t": lambda key: translate(key, lang)},
+            status_code=status,
+        )
 
     return handle
 

@@ -53,15 +53,17 @@ class Page:
         """A template response with the language helpers in its context."""
         templates: Jinja2Templates = self.request.app.state.templates
         base: dict[str, Any] = {"lang": self.lang, "t": self.t}
-        return templates.TemplateResponse(self.request, template, {**base, **context},
-                                          status_code=status_code)
+        return templates.TemplateResponse(
+            self.request, template, {**base, **context}, status_code=status_code
+        )
 
 
 def get_page(request: Request) -> Page:
     """The page renderer for this request."""
     settings: Settings = request.app.state.settings
-    lang = pick_language(request.cookies.get("lang"), request.headers.get("accept-language"),
-                         settings.language)
+    lang = pick_language(
+        request.cookies.get("lang"), request.headers.get("accept-language"), settings.language
+    )
     return Page(request=request, lang=lang, settings=settings)
 
 

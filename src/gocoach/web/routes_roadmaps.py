@@ -35,8 +35,13 @@ class TreeNode:
         return self.progress.status if self.progress else "todo"
 
 
-def build_tree(nodes: list[Node], progress: dict[str, Progress],
-               rollups: dict[str | None, RollUp], *, show_all: bool) -> list[TreeNode]:
+def build_tree(
+    nodes: list[Node],
+    progress: dict[str, Progress],
+    rollups: dict[str | None, RollUp],
+    *,
+    show_all: bool,
+) -> list[TreeNode]:
     """Nest the flat, ordered nodes; reference bullets are left out unless `show_all`."""
     top: list[TreeNode] = []
     by_key: dict[str, TreeNode] = {}
@@ -75,27 +80,39 @@ def list_roadmaps_page(session: SessionDep, user: CurrentUser, page: PageDep) ->
     rows = []
     for roadmap in list_roadmaps(session):
         total = roll_up(load_nodes(session, roadmap), statuses(session, user, roadmap)).get(
-            None, RollUp())
+            None, RollUp()
+        )
         rows.append((roadmap, total, _stats(roadmap)))
     return page.render("roadmaps.html", rows=rows)
 
 
 @router.get("/roadmaps/{slug}")
-def read_roadmap(slug: str, session: SessionDep, user: CurrentUser, page: PageDep,
-                 all: bool = False) -> Response:  # noqa: A002 - query parameter name
+def read_roadmap(
+    slug: str, session: SessionDep, user: CurrentUser, page: PageDep, all: bool = False
+) -> Response:
     """One roadmap as a collapsible tree."""
     roadmap = get_roadmap(session, slug)
     nodes = load_nodes(session, roadmap)
     progress = statuses(session, user, roadmap)
     rollups = roll_up(nodes, progress)
     tree = build_tree(nodes, progress, rollups, show_all=all)
-    return page.render("roadmap.html", roadmap=roadmap, tree=tree, total=rollups.get(None, RollUp()),
-                       stats=_stats(roadmap), show_all=all)
+    return page.render(
+        "roadmap.html",
+        roadmap=roadmap,
+        tree=tree,
+        total=rollups.get(None, RollUp()),
+        stats=_stats(roadmap),
+        show_all=all,
+    )
 
 
 @router.post("/roadmaps/{slug}/items/{key}")
 def update_item(
-    slug: str, key: str, session: SessionDep, user: CurrentUser, page: PageDep,
+    slug: str,
+    key: str,
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
     status: Annotated[str | None, Form()] = None,
     note: Annotated[str | None, Form()] = None,
     evidence: Annotated[str | None, Form()] = None,
@@ -103,21 +120,35 @@ def update_item(
     """Change an item's status or note; returns the item and the updated progress bars."""
     roadmap = get_roadmap(session, slug)
     links = [line.strip() for line in (evidence or "").splitlines() if line.strip()]
-    row = set_status(session, user=user, roadmap=roadmap, key=key, status=status, note=note,
-                     evidence=links, now=utc_now(), source="web")
+    row = set_status(
+        session,
+        user=user,
+        roadmap=roadmap,
+        key=key,
+        status=status,
+        note=note,
+        evidence=links,
+        now=utc_now(),
+        source="web",
+    )
     nodes = load_nodes(session, roadmap)
     rollups = roll_up(nodes, statuses(session, user, roadmap))
     node = next(n for n in nodes if n.key == key)
     ancestors = _ancestors(nodes, node)
     view = TreeNode(node=node, rollup=None, progress=row)
-    return page.render("_item_update.html", roadmap=roadmap, item=view,
-                       total=rollups.get(None, RollUp()),
-                       bars=[(a.key, rollups.get(a.key, RollUp())) for a in ancestors])
+    return page.render(
+        "_item_update.html",
+        roadmap=roadmap,
+        item=view,
+        total=rollups.get(None, RollUp()),
+        bars=[(a.key, rollups.get(a.key, RollUp())) for a in ancestors],
+    )
 
 
 @router.get("/roadmaps/{slug}/branch/{key}")
-def read_branch(slug: str, key: str, session: SessionDep, user: CurrentUser, page: PageDep,
-                all: bool = False) -> Response:  # noqa: A002 - query parameter name
+def read_branch(
+    slug: str, key: str, session: SessionDep, user: CurrentUser, page: PageDep, all: bool = False
+) -> Response:
     """The full subtree under one heading (loaded when the heading is first expanded)."""
     roadmap = get_roadmap(session, slug)
     nodes = load_nodes(session, roadmap)
@@ -130,8 +161,9 @@ def read_branch(slug: str, key: str, session: SessionDep, user: CurrentUser, pag
 
 
 @router.get("/roadmaps/{slug}/items/{key}/details")
-def read_item_details(slug: str, key: str, session: SessionDep, user: CurrentUser,
-                      page: PageDep) -> Response:
+def read_item_details(
+    slug: str, key: str, session: SessionDep, user: CurrentUser, page: PageDep
+) -> Response:
     """An item's details and its note/evidence form (loaded when the item is expanded)."""
     roadmap = get_roadmap(session, slug)
     node = next((n for n in load_nodes(session, roadmap) if n.key == key), None)
@@ -156,8 +188,11 @@ def export_roadmap(slug: str, session: SessionDep, user: CurrentUser) -> Respons
     """The roadmap as Markdown with the user's checkboxes."""
     roadmap = get_roadmap(session, slug)
     text = export_markdown(roadmap, load_nodes(session, roadmap), statuses(session, user, roadmap))
-    return Response(text, media_type="text/markdown; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{slug}.md"'})
+    return Response(
+        text,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{slug}.md"'},
+    )
 
 
 @router.get("/import")
@@ -168,16 +203,28 @@ def import_form(page: PageDep) -> Response:
 
 @router.post("/import")
 async def create_import(
-    request: Request, session: SessionDep, user: CurrentUser, page: PageDep,
-    file: UploadFile, slug: Annotated[str, Form()] = "",
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    file: UploadFile,
+    slug: Annotated[str, Form()] = "",
     dry_run: Annotated[bool, Form()] = False,
 ) -> Response:
     """Import an uploaded roadmap in one transaction; bad files get a 4xx with the reason."""
     limit = page.settings.max_import_bytes
     name = file.filename or "upload.md"
     data = await _read_limited(file, limit, name)
-    report = import_document(session, data=data, name=name, slug=slug.strip() or None, user=user,
-                             now=utc_now(), max_bytes=limit, dry_run=dry_run)
+    report = import_document(
+        session,
+        data=data,
+        name=name,
+        slug=slug.strip() or None,
+        user=user,
+        now=utc_now(),
+        max_bytes=limit,
+        dry_run=dry_run,
+    )
     return page.render("import_result.html", report=report)
 
 
@@ -187,7 +234,8 @@ async def _read_limited(file: UploadFile, limit: int, name: str) -> bytes:
     while chunk := await file.read(UPLOAD_CHUNK):
         size += len(chunk)
         if size > limit:
-            raise DocumentError(f"{name}: larger than the {limit / 1048576:.1f} MB limit "
-                                "(GOCOACH_MAX_IMPORT_BYTES)")
+            raise DocumentError(
+                f"{name}: larger than the {limit / 1048576:.1f} MB limit (GOCOACH_MAX_IMPORT_BYTES)"
+            )
         chunks.append(chunk)
     return b"".join(chunks)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"io"
 	"testing"
+	"time"
 )
 
 func TestFetchesInParallelWithinTheLimit(t *testing.T) {
@@ -20,7 +21,9 @@ func TestFetchesInParallelWithinTheLimit(t *testing.T) {
 	gate := make(chan struct{})
 	f := &fakeFetcher{graph: graph, gate: gate}
 	go func() {
-		for f.peak.Load() < 4 {
+		deadline := time.Now().Add(3 * time.Second)
+		for f.peak.Load() < 4 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
 		}
 		close(gate)
 	}()

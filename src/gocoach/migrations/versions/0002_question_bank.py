@@ -26,8 +26,12 @@ def upgrade() -> None:
     op.create_table(
         "question_modules",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("track_id", sa.Integer(),
-                  sa.ForeignKey("question_tracks.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "track_id",
+            sa.Integer(),
+            sa.ForeignKey("question_tracks.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("number", sa.String(4), nullable=False),
         sa.Column("slug", sa.String(120), nullable=False),
         sa.Column("title", sa.String(300), nullable=False),
@@ -41,8 +45,12 @@ def upgrade() -> None:
         "questions",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("qid", sa.String(100), nullable=False, unique=True),
-        sa.Column("track_id", sa.Integer(),
-                  sa.ForeignKey("question_tracks.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "track_id",
+            sa.Integer(),
+            sa.ForeignKey("question_tracks.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("module_number", sa.String(4), nullable=False, index=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
@@ -70,8 +78,10 @@ def upgrade() -> None:
         sa.Column("retired", sa.Boolean(), nullable=False),
     )
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("CREATE VIRTUAL TABLE question_search USING fts5("
-                   "ref UNINDEXED, kind UNINDEXED, title, body, tokenize='unicode61')")
+        op.execute(
+            "CREATE VIRTUAL TABLE question_search USING fts5("
+            "ref UNINDEXED, kind UNINDEXED, title, body, tokenize='unicode61')"
+        )
 
 
 def downgrade() -> None:

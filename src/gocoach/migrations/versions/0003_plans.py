@@ -14,8 +14,9 @@ depends_on = None
 
 
 def _user_fk() -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column("user_id", sa.Integer(),
-                     sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    return sa.Column(
+        "user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
 
 
 def upgrade() -> None:
@@ -37,10 +38,15 @@ def upgrade() -> None:
         "plan_roadmaps",
         sa.Column("id", sa.Integer(), primary_key=True),
         _user_fk(),
-        sa.Column("plan_id", sa.Integer(), sa.ForeignKey("plans.id", ondelete="CASCADE"),
-                  nullable=False),
-        sa.Column("roadmap_id", sa.Integer(), sa.ForeignKey("roadmaps.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "plan_id", sa.Integer(), sa.ForeignKey("plans.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column(
+            "roadmap_id",
+            sa.Integer(),
+            sa.ForeignKey("roadmaps.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("mode", sa.String(length=20), nullable=False),
         sa.Column("weeks", sa.Integer(), nullable=False),
@@ -52,10 +58,15 @@ def upgrade() -> None:
         "plan_items",
         sa.Column("id", sa.Integer(), primary_key=True),
         _user_fk(),
-        sa.Column("plan_id", sa.Integer(), sa.ForeignKey("plans.id", ondelete="CASCADE"),
-                  nullable=False),
-        sa.Column("roadmap_id", sa.Integer(), sa.ForeignKey("roadmaps.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "plan_id", sa.Integer(), sa.ForeignKey("plans.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column(
+            "roadmap_id",
+            sa.Integer(),
+            sa.ForeignKey("roadmaps.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("node_key", sa.String(length=16), nullable=False),
         sa.Column("doc_week", sa.Integer(), nullable=False),
         sa.Column("baseline_week", sa.Integer(), nullable=False),
@@ -72,8 +83,12 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("minutes", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
-        sa.Column("roadmap_id", sa.Integer(), sa.ForeignKey("roadmaps.id", ondelete="SET NULL"),
-                  nullable=True),
+        sa.Column(
+            "roadmap_id",
+            sa.Integer(),
+            sa.ForeignKey("roadmaps.id", ondelete="SET NULL"),
+            nullable=True,
+        ),
         sa.Column("node_key", sa.String(length=16), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("ref", sa.String(length=120), nullable=True),
@@ -86,8 +101,9 @@ def upgrade() -> None:
         "weekly_reports",
         sa.Column("id", sa.Integer(), primary_key=True),
         _user_fk(),
-        sa.Column("plan_id", sa.Integer(), sa.ForeignKey("plans.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "plan_id", sa.Integer(), sa.ForeignKey("plans.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("week", sa.Integer(), nullable=False),
         sa.Column("sections", sa.JSON(), nullable=False),
         sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),

@@ -14,8 +14,9 @@ depends_on = None
 
 
 def _user_fk() -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column("user_id", sa.Integer(),
-                     sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    return sa.Column(
+        "user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
 
 
 def upgrade() -> None:
@@ -43,8 +44,9 @@ def upgrade() -> None:
         "review_logs",
         sa.Column("id", sa.Integer(), primary_key=True),
         _user_fk(),
-        sa.Column("card_id", sa.Integer(), sa.ForeignKey("cards.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "card_id", sa.Integer(), sa.ForeignKey("cards.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("ref", sa.String(120), nullable=False),
         sa.Column("rating", sa.Integer(), nullable=False),
         sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
@@ -59,8 +61,13 @@ def upgrade() -> None:
     op.create_table(
         "drill_settings",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"),
-                  nullable=False, unique=True),
+        sa.Column(
+            "user_id",
+            sa.Integer(),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        ),
         sa.Column("desired_retention", sa.Float(), nullable=False),
         sa.Column("new_per_day", sa.Integer(), nullable=False),
         sa.Column("parameters", sa.JSON(), nullable=True),

@@ -1,0 +1,3 @@
+module dynamic-worker-pool
+
+go 1.22

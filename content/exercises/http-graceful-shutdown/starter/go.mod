@@ -1,0 +1,3 @@
+module http-graceful-shutdown
+
+go 1.22

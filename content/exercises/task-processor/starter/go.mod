@@ -1,0 +1,3 @@
+module task-processor
+
+go 1.22
