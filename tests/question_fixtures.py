@@ -8,7 +8,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from conftest import NOW
+from gocoach.config import Settings, load_settings
+from gocoach.db import transaction
 from gocoach.question_bank import LoadReport, load_track
+from gocoach.roadmaps import import_document
+from gocoach.startup import open_database
+from gocoach.users import ensure_local_user
 
 
 @dataclass
@@ -116,3 +122,26 @@ def write_track(root: Path, modules: dict[str, tuple[str, str, list[Q]]] | None 
 def load_small_track(session: Session, root: Path, now: datetime) -> LoadReport:
     """Write the synthetic track and load it."""
     return load_track(session, write_track(root), now=now)
+
+
+ROADMAP = """# Тестовая программа
+
+## Неделя 1
+
+- [ ] Буферизованный и небуферизованный канал
+- [ ] Отмена через context
+- [ ] Kubernetes операторы
+"""
+
+
+def prepared_settings(tmp_path: Path) -> Settings:
+    """Settings whose database holds the synthetic track and a small roadmap (no bundled data)."""
+    settings = load_settings(data_dir=tmp_path / "data", load_bundled=False)
+    database, _ = open_database(settings)
+    with transaction(database.sessions) as session:
+        user = ensure_local_user(session, now=NOW)
+        load_small_track(session, tmp_path / "track", NOW)
+        import_document(session, data=ROADMAP.encode(), name="week.md", slug="week", user=user,
+                        now=NOW, max_bytes=1 << 20)
+    database.engine.dispose()
+    return settings

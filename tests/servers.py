@@ -40,6 +40,7 @@ def postgres_server(base: Path) -> Iterator[str]:
     if bindir is None or shutil.which("runuser") is None:
         missing("PostgreSQL (Debian package postgresql)", "GOCOACH_REQUIRE_POSTGRES")
         return
+    shutil.rmtree(base, ignore_errors=True)  # a cluster left by an interrupted run
     data, sockets = base / "pgdata", base / "pgsock"
     for folder in (base, sockets):
         folder.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from gocoach import cli_context
 from gocoach.cli import app
 
 
@@ -16,6 +17,8 @@ from gocoach.cli import app
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("GOCOACH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("COLUMNS", "200")
+    # The console is created at import time; give it a fixed width so tables never wrap.
+    monkeypatch.setattr(cli_context.console, "width", 200)
     return CliRunner()
 
 

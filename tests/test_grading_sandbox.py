@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,10 @@ from gocoach.grading.results import GradeResult, result_to_json
 from gocoach.grading.runner import GradingSettings, find_go_root, grade_submission
 from gocoach.grading.sandbox import Limits, list_processes_of, sandbox_available
 
-RUN_UID = 64100
+Grade = Callable[..., GradeResult]
+
+# One slot uid per xdist worker: strays are found (and killed) by uid.
+RUN_UID = 64100 + 2 * int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 CACHE_DIR = Path(tempfile.gettempdir()) / "gocoach-grading-test-cache"
 
 PROBE_TEST = """package probe
@@ -72,9 +76,7 @@ def settings() -> GradingSettings:
 
 
 @pytest.fixture
-def grade(
-    probe: Exercise, settings: GradingSettings, tmp_path: Path
-) -> Iterator[callable[[str], GradeResult]]:  # type: ignore[valid-type]
+def grade(probe: Exercise, settings: GradingSettings, tmp_path: Path) -> Iterator[Grade]:
     def run(source: str, extra: dict[str, str] | None = None) -> GradeResult:
         files = {"probe.go": source, **(extra or {})}
         return grade_submission(
@@ -85,50 +87,54 @@ def grade(
     assert list_processes_of(RUN_UID) == [], "processes of the slot uid outlived grading"
     after = run(GOOD)
     assert after.status == "pass", result_to_json(after)
-    assert not list(
-        (tmp_path / "jobs").iterdir()
-    ), "job directories must be removed after grading"
+    assert not list((tmp_path / "jobs").iterdir()), "job directories must be removed after grading"
 
 
 def probe_source(imports: str, body: str) -> str:
-    return f"package probe\n\nimport (\n{imports}\n)\n\nfunc Probe() (string, error) {{\n{body}\n}}\n"
+    return (
+        f"package probe\n\nimport (\n{imports}\n)\n\nfunc Probe() (string, error) {{\n{body}\n}}\n"
+    )
 
 
-def test_infinite_loop_is_stopped_by_the_time_limit(grade) -> None:  # type: ignore[no-untyped-def]
+def test_infinite_loop_is_stopped_by_the_time_limit(grade: Grade) -> None:
     started = time.monotonic()
-    result = grade(probe_source('\t"os"', "\tfor os.Getpid() > 0 {\n\t}\n\treturn \"ok\", nil"))
+    result = grade(probe_source('\t"os"', '\tfor os.Getpid() > 0 {\n\t}\n\treturn "ok", nil'))
     assert time.monotonic() - started < 15
     assert result.status == "fail"
     assert "не уложился в 3 с" in (result.tests[0].message or "")
 
 
-def test_shell_fork_bomb_hits_the_process_limit(grade) -> None:  # type: ignore[no-untyped-def]
+def test_shell_fork_bomb_hits_the_process_limit(grade: Grade) -> None:
     body = '\tout, err := exec.Command("sh", "-c", "f() { f | f & }; f; sleep 1").CombinedOutput()'
     body += "\n\treturn string(out), err"
     result = grade(probe_source('\t"os/exec"', body))
     assert result.status == "fail"
+    message = result.tests[0].message or ""
+    assert "не уложился в 3 с" in message or "лимит процессов" in message
 
 
-def test_go_fork_bomb_spawning_itself_is_contained(grade) -> None:  # type: ignore[no-untyped-def]
-    body = "\tfor {\n\t\tcmd := exec.Command(os.Args[0], \"-test.run=TestProbe\")\n"
-    body += "\t\tif err := cmd.Start(); err != nil {\n\t\t\treturn \"\", err\n\t\t}\n\t}"
+def test_go_fork_bomb_spawning_itself_is_contained(grade: Grade) -> None:
+    body = '\tfor {\n\t\tcmd := exec.Command(os.Args[0], "-test.run=TestProbe")\n'
+    body += '\t\tif err := cmd.Start(); err != nil {\n\t\t\treturn "", err\n\t\t}\n\t}'
     result = grade(probe_source('\t"os"\n\t"os/exec"', body))
     assert result.status == "fail"
     message = result.tests[0].message or ""
-    assert "лимит процессов" in message or "resource temporarily unavailable" in message or (
-        "не уложился" in message
+    assert (
+        "лимит процессов" in message
+        or "resource temporarily unavailable" in message
+        or ("не уложился" in message)
     )
 
 
-def test_huge_allocation_reports_the_memory_limit(grade) -> None:  # type: ignore[no-untyped-def]
+def test_huge_allocation_reports_the_memory_limit(grade: Grade) -> None:
     body = "\tb := make([]byte, 4<<30)\n\tfor i := range b {\n\t\tb[i] = 1\n\t}\n"
-    body += '\treturn fmt.Sprint(len(b)), nil'
+    body += "\treturn fmt.Sprint(len(b)), nil"
     result = grade(probe_source('\t"fmt"', body))
     assert result.status == "fail"
     assert "лимит памяти" in (result.tests[0].message or "")
 
 
-def test_network_is_unreachable_even_to_a_host_loopback_server(grade) -> None:  # type: ignore[no-untyped-def]
+def test_network_is_unreachable_even_to_a_host_loopback_server(grade: Grade) -> None:
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
     accepted: list[object] = []
@@ -143,7 +149,7 @@ def test_network_is_unreachable_even_to_a_host_loopback_server(grade) -> None:  
     assert accepted == []
 
 
-def test_app_database_shadow_and_home_are_invisible(grade, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_app_database_shadow_and_home_are_invisible(grade: Grade, tmp_path: Path) -> None:
     database = tmp_path / "gocoach.db"
     database.write_text("SECRET-PASSWORD-HASH")
     body = "\tvar found []string\n"
@@ -157,7 +163,7 @@ def test_app_database_shadow_and_home_are_invisible(grade, tmp_path: Path) -> No
     assert "SECRET" not in str(result_to_json(result))
 
 
-def test_writes_outside_the_work_directory_fail(grade, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_writes_outside_the_work_directory_fail(grade: Grade, tmp_path: Path) -> None:
     targets = [tmp_path / "escaped.txt", find_go_root() / "pwned.txt", Path("/usr/pwned.txt")]
     body = "\tvar written []string\n"
     body += "\tfor _, p := range []string{" + ", ".join(f'"{t}"' for t in targets) + "} {\n"
@@ -170,9 +176,9 @@ def test_writes_outside_the_work_directory_fail(grade, tmp_path: Path) -> None: 
     assert not any(t.exists() for t in targets)
 
 
-def test_gigabyte_of_output_is_cut_off(grade) -> None:  # type: ignore[no-untyped-def]
+def test_gigabyte_of_output_is_cut_off(grade: Grade) -> None:
     body = '\tline := []byte(strings.Repeat("x", 1023) + "\\n")\n'
-    body += "\tfor i := 0; i < 1<<20; i++ {\n\t\tos.Stdout.Write(line)\n\t}\n\treturn \"ok\", nil"
+    body += '\tfor i := 0; i < 1<<20; i++ {\n\t\tos.Stdout.Write(line)\n\t}\n\treturn "ok", nil'
     started = time.monotonic()
     result = grade(probe_source('\t"os"\n\t"strings"', body))
     assert time.monotonic() - started < 15
@@ -180,29 +186,27 @@ def test_gigabyte_of_output_is_cut_off(grade) -> None:  # type: ignore[no-untype
     assert "напечатало больше 1 МБ" in (result.tests[0].message or "")
 
 
-def test_background_process_does_not_outlive_grading(grade) -> None:  # type: ignore[no-untyped-def]
+def test_background_process_does_not_outlive_grading(grade: Grade) -> None:
     body = '\tcmd := exec.Command("sleep", "987.654")\n'
     body += "\tcmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}\n"
     body += '\treturn "ok", cmd.Start()'
     result = grade(probe_source('\t"os/exec"\n\t"syscall"', body))
     assert result.status == "pass", result_to_json(result)
     time.sleep(0.2)
-    leftovers = [
-        p for p in Path("/proc").glob("[0-9]*/cmdline") if b"987.654" in _read(p)
-    ]
+    leftovers = [p for p in Path("/proc").glob("[0-9]*/cmdline") if b"987.654" in _read(p)]
     assert leftovers == []
 
 
-def test_panicking_init_is_reported_as_such(grade) -> None:  # type: ignore[no-untyped-def]
+def test_panicking_init_is_reported_as_such(grade: Grade) -> None:
     result = grade(GOOD + '\nfunc init() { panic("boom in init") }\n')
     assert result.status == "fail"
     assert all(t.status == "fail" for t in result.tests)
     assert "паника при инициализации" in (result.tests[0].message or "")
 
 
-def test_tests_sent_with_the_submission_do_not_count(grade) -> None:  # type: ignore[no-untyped-def]
+def test_tests_sent_with_the_submission_do_not_count(grade: Grade) -> None:
     wrong = 'package probe\n\nfunc Probe() (string, error) { return "wrong", nil }\n'
-    fake = "package probe\n\nimport \"testing\"\n\nfunc TestProbe(t *testing.T) {}\n"
+    fake = 'package probe\n\nimport "testing"\n\nfunc TestProbe(t *testing.T) {}\n'
     fake += "func TestAfterProbe(t *testing.T) {}\n"
     result = grade(wrong, {"probe_test.go": fake})
     assert result.status == "fail"
@@ -210,14 +214,14 @@ def test_tests_sent_with_the_submission_do_not_count(grade) -> None:  # type: ig
     assert "probe_test.go" in (result.message or "")
 
 
-def test_compile_error_names_the_learners_file(grade) -> None:  # type: ignore[no-untyped-def]
-    result = grade('package probe\n\nfunc Probe() (string, error) { return 1, nil }\n')
+def test_compile_error_names_the_learners_file(grade: Grade) -> None:
+    result = grade("package probe\n\nfunc Probe() (string, error) { return 1, nil }\n")
     assert result.status == "error"
     assert (result.message or "").splitlines()[1].startswith("probe.go:3:")
     assert "/box" not in (result.message or "") and "/tmp" not in (result.message or "")
 
 
-def test_vet_findings_stop_grading_with_a_vet_message(grade) -> None:  # type: ignore[no-untyped-def]
+def test_vet_findings_stop_grading_with_a_vet_message(grade: Grade) -> None:
     source = 'package probe\n\nimport "fmt"\n\nfunc Probe() (string, error) {\n'
     source += '\treturn fmt.Sprintf("%d", "x"), nil\n}\n'
     result = grade(source)

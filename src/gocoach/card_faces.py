@@ -87,15 +87,29 @@ def card_faces(session: Session, refs: Iterable[str]) -> dict[str, CardFace]:
 
 
 def all_card_faces(session: Session) -> list[CardFace]:
-    """Every live card of the bank in its order: each question, then its follow-ups."""
-    questions = list(session.scalars(select(Question).where(Question.retired.is_(False))
-                                     .order_by(Question.position)))
-    by_qid: dict[str, list[FollowUpQuestion]] = {}
-    for followup in session.scalars(select(FollowUpQuestion).where(
-            FollowUpQuestion.retired.is_(False)).order_by(FollowUpQuestion.position)):
-        by_qid.setdefault(followup.qid, []).append(followup)
+    """Every live card of the bank in its order: each question, then its follow-ups.
+
+    Reads only the columns a card shows, without building ORM objects.
+    """
+    questions = session.execute(
+        select(Question.qid, Question.module_number, Question.title,
+               Question.sections, Question.key_points, Question.tags)
+        .where(Question.retired.is_(False)).order_by(Question.position)).all()
+    by_qid: dict[str, list[tuple[str, str, str]]] = {}
+    for fid, qid, text, answer in session.execute(
+            select(FollowUpQuestion.fid, FollowUpQuestion.qid, FollowUpQuestion.question,
+                   FollowUpQuestion.answer).where(FollowUpQuestion.retired.is_(False))
+            .order_by(FollowUpQuestion.position)):
+        by_qid.setdefault(qid, []).append((fid, text, answer))
     faces: list[CardFace] = []
-    for question in questions:
-        faces.append(question_face(question))
-        faces.extend(followup_face(f, question) for f in by_qid.get(question.qid, []))
+    for qid, module, title, sections, key_points, tags in questions:
+        faces.append(CardFace(ref=qid, kind="question", qid=qid, module_number=module,
+                              front=title, answer=(sections or {}).get(SHORT_ANSWER, ""),
+                              question_title=title,
+                              url=f"/questions/{qid}", key_points=list(key_points or []),
+                              tags=list(tags or [])))
+        faces.extend(CardFace(ref=fid, kind="followup", qid=qid, module_number=module,
+                              front=text, answer=answer, question_title=title,
+                              url=f"/questions/{qid}#{followup_anchor(fid)}", tags=list(tags or []))
+                     for fid, text, answer in by_qid.get(qid, []))
     return faces

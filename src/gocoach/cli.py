@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gocoach import cli_content, cli_plans, cli_roadmaps
+from gocoach import cli_content, cli_interviews, cli_plans, cli_questions, cli_roadmaps
 from gocoach.backup import make_backup, parse_backup, restore_backup
 from gocoach.cli_context import console, handle_errors, open_context, unit_of_work
 from gocoach.config import Settings, load_settings
@@ -25,6 +25,8 @@ app = typer.Typer(
 cli_roadmaps.register(app)
 cli_plans.register(app)
 cli_content.register(app)
+cli_questions.register(app)
+cli_interviews.register(app)
 
 
 @app.command("backup")

@@ -23,8 +23,9 @@ from gocoach.startup import Database, open_database, utc_now
 from gocoach.textdecode import DocumentError
 from gocoach.users import ensure_local_user
 
-console = Console()
-errors = Console(stderr=True)
+# soft_wrap: messages and paths are never broken across lines (tables still fit the width).
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 

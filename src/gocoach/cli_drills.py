@@ -16,12 +16,30 @@ from typing import Annotated
 import click
 import typer
 from rich.markdown import Markdown
+from rich.table import Table
 
 from gocoach.card_faces import CardFace, card_face
-from gocoach.cli_context import Context, console, handle_errors, open_context, unit_of_work
+from gocoach.cli_context import (
+    Context,
+    console,
+    errors,
+    handle_errors,
+    open_context,
+    unit_of_work,
+)
+from gocoach.drill_optimizer import OptimizerMissing, optimize_parameters
 from gocoach.drill_queue import DrillQueue, QueueEntry, daily_queue
 from gocoach.drill_time import log_drill_minutes
-from gocoach.reviews import RATINGS, ReviewConflict, ReviewResult, record_rating, undo_last_rating
+from gocoach.review_stats import drill_stats
+from gocoach.reviews import (
+    RATINGS,
+    ReviewConflict,
+    ReviewResult,
+    get_drill_settings,
+    record_rating,
+    undo_last_rating,
+    update_drill_settings,
+)
 from gocoach.startup import utc_now
 
 drill_app = typer.Typer(help="Spaced-repetition drills (FSRS) over the question bank.",
@@ -36,12 +54,11 @@ class Session:
 
     started: float = field(default_factory=time.monotonic)
     ratings: Counter[int] = field(default_factory=Counter)
-    undone: int = 0
 
     @property
     def reviewed(self) -> int:
         """Ratings kept (after undos)."""
-        return sum(self.ratings.values()) - self.undone
+        return sum(self.ratings.values())
 
 
 def read_key(prompt: str) -> str:
@@ -52,10 +69,8 @@ def read_key(prompt: str) -> str:
         console.print()
         return "" if key in ("\r", "\n", " ") else key.lower()
     line = sys.stdin.readline()
-    if not line:
-        console.print()
-        return QUIT
-    return line.strip().lower()
+    console.print()
+    return line.strip().lower() if line else QUIT
 
 
 def show_front(entry: QueueEntry, face: CardFace, queue: DrillQueue) -> None:
@@ -105,7 +120,8 @@ def _undo(ctx: Context, done: Session) -> None:
     if undone is None:
         console.print("[yellow]nothing to undo[/]")
         return
-    done.undone += 1
+    if done.ratings[undone.rating] > 0:
+        done.ratings[undone.rating] -= 1
     console.print(f"[yellow]undone:[/] {RATINGS[undone.rating]} of {undone.ref}",
                   highlight=False)
 
@@ -191,9 +207,69 @@ def drill_command(
     done = run_session(app_ctx, limit)
     with unit_of_work(app_ctx) as (session, user):
         logged = log_drill_minutes(session, user=user, now=utc_now())
-    counts = ", ".join(f"{RATINGS[r]} {n}" for r, n in sorted(done.ratings.items()))
+    counts = ", ".join(f"{RATINGS[r]} {n}" for r, n in sorted(done.ratings.items()) if n)
     seconds = int(time.monotonic() - done.started)
     console.print(f"session: {done.reviewed} cards in {seconds // 60} min {seconds % 60} s"
                   f"{f' ({counts})' if counts else ''}"
                   f"{f'; today in the time log: {logged.minutes} min' if logged else ''}",
                   highlight=False)
+
+
+@drill_app.command("stats")
+@handle_errors
+def stats_command() -> None:
+    """Due forecast, reviews, true retention, streak, and progress per module (as tables)."""
+    with unit_of_work(open_context()) as (session, user):
+        stats = drill_stats(session, user=user, now=utc_now())
+    retention = (f"{stats.true_retention:.1%} of {stats.retention_reviews} mature reviews"
+                 if stats.true_retention is not None else "no mature reviews yet")
+    console.print(f"due now: {stats.due_now} · reviews today: {stats.reviews_today} · "
+                  f"all reviews: {stats.total_reviews} · streak: {stats.streak} d\n"
+                  f"true retention (30 d): {retention} · desired: "
+                  f"{stats.desired_retention:.0%}", highlight=False)
+    forecast = Table("day", "due", "", title="Due in the next 30 days", title_justify="left")
+    peak = max((n for _, n in stats.forecast), default=0) or 1
+    for day, count in stats.forecast:
+        if count:
+            forecast.add_row(f"{day:%a %d %b}", str(count), "█" * max(1, round(20 * count / peak)))
+    console.print(forecast if forecast.row_count else "nothing due in the next 30 days")
+    modules = Table("module", "cards", "seen", "mastered", "recall", title="Per module",
+                    title_justify="left")
+    for module in stats.modules:
+        modules.add_row(f"{module.number} {module.title}", str(module.cards), str(module.seen),
+                        f"{module.mastered_share:.0%}",
+                        f"{module.retrievability:.0%}" if module.seen else "—")
+    console.print(modules)
+
+
+@drill_app.command("settings")
+@handle_errors
+def settings_command(
+    retention: Annotated[float | None, typer.Option(
+        help="Desired retention, 0.7–0.99 (default 0.9).")] = None,
+    new_per_day: Annotated[int | None, typer.Option(help="New cards a day (default 20).")] = None,
+) -> None:
+    """Show or change the desired retention and the number of new cards a day."""
+    with unit_of_work(open_context()) as (session, user):
+        if retention is not None or new_per_day is not None:
+            settings = update_drill_settings(session, user=user, now=utc_now(),
+                                             desired_retention=retention, new_per_day=new_per_day)
+        else:
+            settings = get_drill_settings(session, user=user)
+        fitted = "fitted from your reviews" if settings.parameters else "FSRS defaults"
+        console.print(f"desired retention: {settings.desired_retention:.2f} · new cards a day: "
+                      f"{settings.new_per_day} · parameters: {fitted}", highlight=False)
+
+
+@drill_app.command("optimize")
+@handle_errors
+def optimize_command() -> None:
+    """Re-fit the FSRS parameters from your review log (needs the `optimizer` extra: torch)."""
+    try:
+        with unit_of_work(open_context()) as (session, user):
+            result = optimize_parameters(session, user=user, now=utc_now())
+    except OptimizerMissing as exc:
+        errors.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"fitted {len(result.parameters)} parameters from {result.reviews} reviews; "
+                  "new ratings use them", highlight=False)

@@ -120,7 +120,7 @@ def dashboard_for(session: Session, *, user: User, today: date, now: datetime) -
     roadmaps = [(r, roll_up(load_nodes(session, r), statuses(session, user, r)).get(None, RollUp()))
                 for r in chosen]
     if state is None:
-        roadmaps = [(r, u) for r, u in roadmaps if u.total]
+        roadmaps = [(r, u) for r, u in roadmaps if u.done or u.in_progress or u.skipped]
     entries = session.scalars(select(TimeEntry).where(TimeEntry.user_id == user.id,
                                                       TimeEntry.day <= today)).all()
     event_days = {local_date(at) for at in session.scalars(select(ProgressEvent.at).where(

@@ -102,7 +102,8 @@ def daily_queue(session: Session, *, user: User, now: datetime,
     entries = interleave(due, new, done_today=reviewed, new_today=introduced,
                          due_total=queue.due_count)
     queue.entries = entries if limit is None else entries[:limit]
-    queue.next_due = _next_due(session, user)
+    if not queue.entries:
+        queue.next_due = _next_due(session, user)
     return queue
 
 
@@ -158,8 +159,18 @@ def _retired(session: Session, refs: list[str]) -> set[str]:
     return set(refs) - live
 
 
+def _has_every_card(session: Session, user: User) -> bool:
+    """True when the user has a card for every ref (cheap counts spare the anti-join)."""
+    bank = (session.scalar(select(func.count()).select_from(Question)) or 0) + (
+        session.scalar(select(func.count()).select_from(FollowUpQuestion)) or 0)
+    return int(session.scalar(select(func.count()).select_from(DrillCard).where(
+        DrillCard.user_id == user.id)) or 0) >= bank
+
+
 def _new_cards(session: Session, user: User, limit: int) -> list[QueueEntry]:
     """The first `limit` cards the user never rated, in the bank's order."""
+    if _has_every_card(session, user):
+        return []
     question_seen = exists().where(DrillCard.user_id == user.id, DrillCard.ref == Question.qid)
     questions = session.execute(
         select(Question.qid, Question.module_number, Question.position)

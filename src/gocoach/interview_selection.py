@@ -44,7 +44,7 @@ def question_count(minutes: int) -> int:
 
 def question_weight(candidate: Candidate, *, level: str, weakness: float) -> float:
     """Frequency, fit to the session's level, and the learner's weakness (0..1) on it."""
-    return (candidate.freq ** 1.5) * LEVEL_FIT[level].get(candidate.level, 0.1) * (
+    return float(candidate.freq ** 1.5) * LEVEL_FIT[level].get(candidate.level, 0.1) * (
         1.0 + 2.0 * weakness)
 
 

@@ -144,7 +144,8 @@ def share(total: int, weights: Sequence[int]) -> list[int]:
     quotas = [total * (w or 1) / whole for w in weights]
     parts = [max(1, math.floor(q)) for q in quotas]
     while sum(parts) > total:
-        parts[max(range(len(parts)), key=lambda i: (parts[i] - quotas[i], parts[i]))] -= 1
+        shrinkable = [i for i in range(len(parts)) if parts[i] > 1]
+        parts[max(shrinkable, key=lambda i: parts[i] - quotas[i])] -= 1
     while sum(parts) < total:
         parts[max(range(len(parts)), key=lambda i: quotas[i] - parts[i])] += 1
     return parts

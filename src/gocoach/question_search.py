@@ -1,7 +1,8 @@
 """Full-text search over questions and follow-ups, Russian and English, with filters.
 
 Queries and content are reduced to Snowball stems (`text_stems`), so «каналы» finds «канал» and
-"goroutines" finds "goroutine"; the last word also matches as a prefix, for typing. SQLite uses the
+"goroutines" finds "goroutine"; query stems are cut by two letters and matched as prefixes, which
+evens out the stemmer's quirks and lets a half-typed word match. SQLite uses the
 FTS5 table `question_search` ranked by bm25; PostgreSQL matches the `search_stems` columns with
 `to_tsvector('simple', …)`.
 
@@ -24,6 +25,7 @@ from gocoach.text_stems import stem, stems, words
 LEVELS = ("middle", "senior", "architect")
 MAX_HITS = 200
 SNIPPET = 220
+PREFIX_MIN, PREFIX_CUT = 3, 2
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -84,7 +86,9 @@ def search_questions(session: Session, *, text: str, filters: SearchFilters | No
 
 
 def _query_stems(query: str) -> list[str]:
-    return list(dict.fromkeys(stems(query)))
+    """Stems cut by two letters, matched as prefixes: Snowball gives «канал» → кана but
+    «каналы» → канал, «отмена» → отм but «отмену» → отмен; the cut stems meet."""
+    return list(dict.fromkeys(s[:max(PREFIX_MIN, len(s) - PREFIX_CUT)] for s in stems(query)))
 
 
 def _match(session: Session, terms: list[str]) -> list[str]:
@@ -94,7 +98,7 @@ def _match(session: Session, terms: list[str]) -> list[str]:
 
 
 def _match_fts5(session: Session, terms: list[str]) -> list[str]:
-    parts = [f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"*']
+    parts = [f'"{t}"*' for t in terms]
     rows = session.execute(text(
         "SELECT ref FROM question_search WHERE question_search MATCH :query "
         "ORDER BY bm25(question_search) LIMIT :limit"),
@@ -103,7 +107,7 @@ def _match_fts5(session: Session, terms: list[str]) -> list[str]:
 
 
 def _match_postgres(session: Session, terms: list[str]) -> list[str]:
-    tsquery = func.to_tsquery("simple", " & ".join([*terms[:-1], f"{terms[-1]}:*"]))
+    tsquery = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
     found: list[tuple[float, str]] = []
     for ref, stems_column, retired, weight in (
             (Question.qid, Question.search_stems, Question.retired, 2.0),
@@ -181,10 +185,9 @@ def _snippet(session: Session, hit: SearchHit, terms: set[str]) -> str:
         sections = session.scalar(select(Question.sections).where(Question.qid == hit.ref)) or {}
         source = "\n".join(sections.get(name, "") for name in (SHORT_ANSWER, "Детальный разбор"))
     sentences = [s.strip() for s in SENTENCE.split(" ".join(source.split())) if s.strip()]
-    prefix = max(terms, key=len)
     for sentence in sentences:
         found = {stem(w) for w in words(sentence)}
-        if found & terms or any(s.startswith(prefix) for s in found):
+        if any(s.startswith(term) for s in found for term in terms):
             return _shorten(sentence)
     return _shorten(sentences[0] if sentences else "")
 

@@ -12,14 +12,21 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gocoach.models import DrillCard, FollowUpQuestion, Question, QuestionModule, QuestionTrack, User
+from gocoach.models import (
+    DrillCard,
+    FollowUpQuestion,
+    Question,
+    QuestionModule,
+    QuestionTrack,
+    User,
+)
 from gocoach.reviews import (
     MATURE_DAYS,
     STATES,
     as_utc,
-    card_from_row,
     get_drill_settings,
     make_scheduler,
+    recall_chance,
 )
 
 ANSWER_SECTIONS = ("Короткий ответ", "Детальный разбор", "Пример", "Типичные ошибки",
@@ -77,12 +84,12 @@ def list_modules(session: Session) -> list[ModuleSummary]:
                                                                    QuestionModule.position)))
     questions = dict(session.execute(
         select(Question.module_number, func.count()).where(Question.retired.is_(False))
-        .group_by(Question.module_number)).tuples().all())
+        .group_by(Question.module_number)).all())
     followups = dict(session.execute(
         select(Question.module_number, func.count())
         .join(FollowUpQuestion, FollowUpQuestion.qid == Question.qid)
         .where(Question.retired.is_(False), FollowUpQuestion.retired.is_(False))
-        .group_by(Question.module_number)).tuples().all())
+        .group_by(Question.module_number)).all())
     return [ModuleSummary(m, questions.get(m.number, 0), followups.get(m.number, 0))
             for m in modules]
 
@@ -107,7 +114,7 @@ def module_page(session: Session, number: str) -> ModulePage:
         select(FollowUpQuestion.qid, func.count())
         .where(FollowUpQuestion.qid.in_([q.qid for q in questions]),
                FollowUpQuestion.retired.is_(False))
-        .group_by(FollowUpQuestion.qid)).tuples().all())
+        .group_by(FollowUpQuestion.qid)).all())
     return ModulePage(module=module, questions=questions, followups=counts)
 
 
@@ -151,7 +158,7 @@ def card_statuses(session: Session, *, user: User, refs: list[str],
     return {row.ref: CardStatus(
         state=STATES.get(row.state, "learning"), due=as_utc(row.due),
         stability=float(row.stability or 0),
-        retrievability=float(scheduler.get_card_retrievability(card_from_row(row), as_utc(now))))
+        retrievability=recall_chance(scheduler, row.stability, row.last_review, as_utc(now)))
         for row in rows}
 
 

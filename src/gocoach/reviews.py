@@ -12,7 +12,6 @@ exactly one review and a `ReviewConflict` for the other.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -189,6 +188,21 @@ def card_from_row(row: DrillCard | None) -> Card:
                 last_review=as_utc(row.last_review) if row.last_review else None)
 
 
+def recall_chance(scheduler: Scheduler, stability: float | None, last_review: datetime | None,
+                  now: datetime) -> float:
+    """The retrievability of a card with this stability last reviewed then (0.0 if never).
+
+    The FSRS forgetting curve as `Scheduler.get_card_retrievability` computes it, without
+    building a Card (the statistics evaluate it for every card).
+    """
+    if stability is None or last_review is None:
+        return 0.0
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    elapsed_days = max(0, (now - as_utc(last_review)).days)
+    return float((1 + factor * elapsed_days / stability) ** decay)
+
+
 def snapshot(row: DrillCard) -> dict[str, Any]:
     """The schedule columns of a card as JSON (kept in the log for undo)."""
     return {"state": row.state, "step": row.step, "stability": row.stability,
@@ -317,15 +331,11 @@ def retrievability(session: Session, *, user: User, refs: list[str],
     scheduler = make_scheduler(get_drill_settings(session, user=user))
     now = as_utc(now)
     found = {ref: 0.0 for ref in refs}
-    for row in _cards_for(session, user, refs):
-        found[row.ref] = float(scheduler.get_card_retrievability(card_from_row(row), now))
-    return found
-
-
-def _cards_for(session: Session, user: User, refs: Iterable[str]) -> list[DrillCard]:
-    wanted = list(dict.fromkeys(refs))
-    rows: list[DrillCard] = []
+    wanted = list(found)
     for start in range(0, len(wanted), CHUNK):
-        rows.extend(session.scalars(select(DrillCard).where(
-            DrillCard.user_id == user.id, DrillCard.ref.in_(wanted[start:start + CHUNK]))))
-    return rows
+        rows = session.execute(select(DrillCard.ref, DrillCard.stability, DrillCard.last_review)
+                               .where(DrillCard.user_id == user.id,
+                                      DrillCard.ref.in_(wanted[start:start + CHUNK])))
+        for ref, stability, last_review in rows:
+            found[ref] = recall_chance(scheduler, stability, last_review, now)
+    return found

@@ -53,9 +53,9 @@ class ItemLink:
 class QuestionIndex:
     """The questions' title-and-tag stems with their rarity, to score items against."""
 
-    def __init__(self, questions: list[Question]) -> None:
-        self.titles = {q.qid: q.title for q in questions}
-        self.docs = {q.qid: question_terms(q) for q in questions}
+    def __init__(self, questions: list[tuple[str, str, list[str]]]) -> None:
+        self.titles = {qid: title for qid, title, _ in questions}
+        self.docs = {qid: question_terms(title, tags) for qid, title, tags in questions}
         self.df = Counter(term for doc in self.docs.values() for term in doc)
         self.size = len(self.docs)
 
@@ -79,10 +79,10 @@ class QuestionIndex:
         return sorted(found, key=lambda link: (-link.score, link.qid))[:MAX_LINKS]
 
 
-def question_terms(question: Question) -> set[str]:
+def question_terms(title: str, tags: list[str]) -> set[str]:
     """Stems of a question's title and tags, without filler words."""
-    tags = " ".join(tag.replace("-", " ") for tag in question.tags)
-    return set(stems(f"{question.title} {tags}")) - STOP_WORDS
+    words = " ".join(tag.replace("-", " ") for tag in tags)
+    return set(stems(f"{title} {words}")) - STOP_WORDS
 
 
 def item_terms(title: str) -> set[str]:
@@ -92,8 +92,9 @@ def item_terms(title: str) -> set[str]:
 
 def question_index(session: Session) -> QuestionIndex:
     """The index of every live question."""
-    return QuestionIndex(list(session.scalars(select(Question).where(
-        Question.retired.is_(False)))))
+    rows = session.execute(select(Question.qid, Question.title, Question.tags).where(
+        Question.retired.is_(False))).all()
+    return QuestionIndex([(qid, title, list(tags or [])) for qid, title, tags in rows])
 
 
 def questions_for_item(session: Session, node: Node) -> list[QuestionLink]:

@@ -60,6 +60,7 @@ def warm_build_cache(
                 env=build_env(settings, cgo=race),
                 wall_seconds=settings.limits.build_seconds,
                 output_bytes=settings.limits.output_bytes,
+                cwd=job_dir,
             )
         finally:
             shutil.rmtree(job_dir, ignore_errors=True)

@@ -16,6 +16,8 @@ _BENCH_LINE = re.compile(
 class TestEvent:
     """One test2json event (see `go doc test2json`)."""
 
+    __test__ = False  # not a pytest test class
+
     action: str
     test: str | None = None
     output: str = ""
@@ -25,6 +27,8 @@ class TestEvent:
 @dataclass
 class TestOutcome:
     """What the event stream says about one top-level test."""
+
+    __test__ = False  # not a pytest test class
 
     name: str
     action: str | None = None

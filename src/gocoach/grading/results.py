@@ -14,6 +14,8 @@ RESULTS_VERSION = 3
 class TestResult:
     """The outcome of one top-level Go test function."""
 
+    __test__ = False  # not a pytest test class
+
     name: str
     status: Status
     message: str | None

@@ -147,7 +147,7 @@ def build_command(
     return [*sandbox, *prefix, *compile_argv, "."]
 
 
-def test_command(
+def run_tests_command(
     exercise: Exercise, settings: GradingSettings, job_dir: Path, test2json: Path
 ) -> list[str]:
     """Build argv that runs the compiled test binary under test2json, limited and sandboxed."""
@@ -228,17 +228,19 @@ def _build_and_test(
         env=build_env(settings, cgo=exercise.race),
         wall_seconds=settings.limits.build_seconds,
         output_bytes=settings.limits.output_bytes,
+        cwd=job_dir,
         clock=clock,
     )
     if built.returncode != 0 or not (job_dir / f"{exercise.slug}.test").is_file():
         return _build_failure(built, settings, job_dir)
     _hand_over(job_dir, settings)
     ran = run_limited(
-        test_command(exercise, settings, job_dir, test2json),
+        run_tests_command(exercise, settings, job_dir, test2json),
         env=run_env(),
         wall_seconds=exercise.time_limit_seconds + settings.limits.kill_grace_seconds,
         output_bytes=settings.limits.output_bytes,
         user=_rlimits_user(settings),
+        cwd=job_dir,
         clock=clock,
     )
     return shape_run(exercise, settings, ran)

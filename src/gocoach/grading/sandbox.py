@@ -199,14 +199,15 @@ def run_limited(
     wall_seconds: float,
     output_bytes: int,
     user: int | None = None,
+    cwd: Path | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ProcessOutcome:
     """Run argv in its own process group; kill the group on timeout or when output overflows."""
     start = clock()
     proc = subprocess.Popen(
         list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        env=dict(env), user=user, group=user, extra_groups=[] if user is not None else None,
-        process_group=0, close_fds=True,
+        env=dict(env), cwd=cwd, user=user, group=user,
+        extra_groups=[] if user is not None else None, process_group=0, close_fds=True,
     )  # fmt: skip
     assert proc.stdout is not None
     with proc.stdout:

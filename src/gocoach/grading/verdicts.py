@@ -12,6 +12,12 @@ from gocoach.grading.results import BenchmarkResult, Status, TestResult
 _FRAME = re.compile(r"^(=== (RUN|PAUSE|CONT|NAME)\b.*|--- (PASS|FAIL|SKIP): \w+ \(.*\))$")
 _ASSERTION = re.compile(r"^\s*[\w.\-]+\.go:\d+: .*")
 _PANIC = re.compile(r"^panic: (.*)$", re.MULTILINE)
+_PROCESS_LIMIT_SIGNS = (
+    "failed to create new OS thread",
+    "resource temporarily unavailable",
+    "Cannot fork",
+    "fork: retry",
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ def explain_failure(output: str, facts: RunFacts) -> str:
         )
     if "out of memory" in output:
         return f"Превышен лимит памяти ({facts.memory_mib} МБ): решение выделяет слишком много."
-    if "failed to create new OS thread" in output or "resource temporarily unavailable" in output:
+    if any(sign in output for sign in _PROCESS_LIMIT_SIGNS):
         return "Превышен лимит процессов/потоков: решение порождает слишком много процессов."
     if "race detected during execution of test" in output or "WARNING: DATA RACE" in output:
         return (

@@ -15,7 +15,14 @@ from gocoach.backup import BackupError
 from gocoach.config import Settings
 from gocoach.startup import open_database
 from gocoach.textdecode import DocumentError
-from gocoach.web import routes_dashboard, routes_plans, routes_roadmaps
+from gocoach.web import (
+    routes_dashboard,
+    routes_drills,
+    routes_interviews,
+    routes_plans,
+    routes_questions,
+    routes_roadmaps,
+)
 from gocoach.web.i18n import LANGUAGES, pick_language, translate
 
 HERE = Path(__file__).parent
@@ -38,6 +45,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_roadmaps.router)
     app.include_router(routes_plans.router)
     app.include_router(routes_dashboard.router)
+    app.include_router(routes_questions.router)
+    app.include_router(routes_drills.router)
+    app.include_router(routes_interviews.router)
     _add_basics(app, settings)
     return app
 

@@ -7,16 +7,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from gocoach.models import Node, Progress, Roadmap
 from gocoach.progress import RollUp, roll_up, set_status, statuses
+from gocoach.question_views import track_question_count
 from gocoach.roadmap_export import export_markdown
+from gocoach.roadmap_questions import questions_for_item
 from gocoach.roadmaps import get_roadmap, import_document, list_roadmaps, load_nodes
 from gocoach.startup import utc_now
 from gocoach.textdecode import DocumentError
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 
 router = APIRouter()
+QUESTIONS_STAT = "Вопросов"
 UPLOAD_CHUNK = 1 << 16
 
 
@@ -70,8 +74,12 @@ def _has_content(view: TreeNode) -> bool:
     return bool(view.children) or bool(view.node.body)
 
 
-def _stats(roadmap: Roadmap) -> dict[str, str]:
-    return dict(roadmap.meta.get("stats") or {})
+def _stats(roadmap: Roadmap, session: Session | None = None) -> dict[str, str]:
+    stats = dict(roadmap.meta.get("stats") or {})
+    count = track_question_count(session, roadmap.slug) if session is not None else None
+    if count is not None and QUESTIONS_STAT in stats:
+        stats[QUESTIONS_STAT] = str(count)  # the loaded bank's real count, not the index's "~130"
+    return stats
 
 
 @router.get("/roadmaps")
@@ -82,7 +90,7 @@ def list_roadmaps_page(session: SessionDep, user: CurrentUser, page: PageDep) ->
         total = roll_up(load_nodes(session, roadmap), statuses(session, user, roadmap)).get(
             None, RollUp()
         )
-        rows.append((roadmap, total, _stats(roadmap)))
+        rows.append((roadmap, total, _stats(roadmap, session)))
     return page.render("roadmaps.html", rows=rows)
 
 
@@ -101,7 +109,7 @@ def read_roadmap(
         roadmap=roadmap,
         tree=tree,
         total=rollups.get(None, RollUp()),
-        stats=_stats(roadmap),
+        stats=_stats(roadmap, session),
         show_all=all,
     )
 
@@ -170,7 +178,8 @@ def read_item_details(
     if node is None:
         raise LookupError(f"no item '{key}' in roadmap '{slug}'")
     view = TreeNode(node=node, rollup=None, progress=statuses(session, user, roadmap).get(key))
-    return page.render("_item_details.html", roadmap=roadmap, item=view)
+    return page.render("_item_details.html", roadmap=roadmap, item=view,
+                       questions=questions_for_item(session, node))
 
 
 def _ancestors(nodes: list[Node], node: Node) -> list[Node]:

@@ -1,0 +1,75 @@
+"""Pages of the question bank: modules, a module, a question (answer hidden until asked), search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from gocoach.card_faces import followup_anchor
+from gocoach.markdown_render import render_inline, render_markdown
+from gocoach.question_search import LEVELS, SearchFilters, search_questions
+from gocoach.question_views import (
+    ANSWER_SECTIONS,
+    WHY,
+    card_statuses,
+    list_modules,
+    module_page,
+    question_page,
+)
+from gocoach.roadmap_questions import items_for_question
+from gocoach.web.deps import CurrentUser, PageDep, SessionDep
+from gocoach.web.routes_plans import NowDep
+
+router = APIRouter()
+
+
+@router.get("/questions")
+def list_modules_page(session: SessionDep, page: PageDep) -> Response:
+    """The modules of the bank with their question counts, and the search box."""
+    modules = list_modules(session)
+    return page.render("questions.html", modules=modules, levels=LEVELS, filters=SearchFilters(),
+                       query="")
+
+
+@router.get("/questions/modules/{number}")
+def read_module(number: str, session: SessionDep, user: CurrentUser, page: PageDep,
+                now: NowDep) -> Response:
+    """One module: its introduction and its questions with the user's recall of each."""
+    view = module_page(session, number)
+    cards = card_statuses(session, user=user, refs=[q.qid for q in view.questions], now=now)
+    return page.render("question_module.html", view=view, cards=cards,
+                       intro=render_markdown(view.module.intro))
+
+
+@router.get("/questions/{qid}")
+def read_question(qid: str, session: SessionDep, user: CurrentUser, page: PageDep,
+                  now: NowDep) -> Response:
+    """A question: why it is asked; the answer and the follow-ups' answers hidden until asked."""
+    view = question_page(session, qid)
+    question = view.question
+    refs = [question.qid, *[f.fid for f in view.followups]]
+    sections = {name: render_markdown(question.sections.get(name, ""))
+                for name in (WHY, *ANSWER_SECTIONS)}
+    followups = [(f, followup_anchor(f.fid), render_markdown(f.answer)) for f in view.followups]
+    return page.render(
+        "question.html", view=view, question=question, why=sections.pop(WHY),
+        sections=sections, followups=followups, title=render_inline(question.title),
+        cards=card_statuses(session, user=user, refs=refs, now=now),
+        items=items_for_question(session, question.qid))
+
+
+@router.get("/search")
+def search_page(
+    request: Request, session: SessionDep, page: PageDep,
+    q: str = "", module: str = "", level: str = "", tag: str = "",
+    min_freq: Annotated[str, Query()] = "",
+) -> Response:
+    """Full-text search with filters; an HTMX request gets only the results."""
+    filters = SearchFilters(module=module or None, level=level or None, tag=tag or None,
+                            min_freq=int(min_freq) if min_freq.isdigit() else None)
+    hits = search_questions(session, text=q, filters=filters, limit=100)
+    template = "_search_results.html" if request.headers.get("hx-request") else "search.html"
+    return page.render(template, hits=hits, query=q, filters=filters, levels=LEVELS,
+                       modules=list_modules(session))
