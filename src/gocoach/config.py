@@ -43,6 +43,31 @@ class Settings(BaseSettings):
     load_bundled: bool = Field(
         default=True, description="Load the bundled curricula on start-up (idempotent)."
     )
+    grading_workers: int = Field(
+        default=0, ge=0,
+        description="Go exercise graders running at once; 0 means one per CPU core.",
+    )
+    grading_queue: int = Field(
+        default=32, ge=1,
+        description="Submissions that may wait for a grader; more get 'busy, try again'.",
+    )
+    allow_unsandboxed: bool = Field(
+        default=True,
+        description="Local mode only: without bubblewrap, grade with resource limits only "
+        "(after a warning). Server mode never grades without the sandbox.",
+    )
+    grading_cache_dir: Path | None = Field(
+        default=None,
+        description="Shared Go build cache of the grader; empty means data_dir/go.",
+    )
+    grading_warmup: bool = Field(
+        default=True,
+        description="Warm the Go build cache in the background when the web app starts.",
+    )
+    grading_uid_base: int = Field(
+        default=64000, ge=1000,
+        description="Graded code runs as uid base+slot (one unprivileged uid per grader).",
+    )
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

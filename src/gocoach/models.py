@@ -376,3 +376,23 @@ class InterviewAnswer(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Go practice: graded submissions of exercises (the practice issue) ----------------------
+
+
+class Submission(Base):
+    """One graded solution of an exercise: the files, the results.json (v3) and where from."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_user_exercise", "user_id", "exercise", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    exercise: Mapped[str] = mapped_column(String(120))
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    work_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(10), default="web")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

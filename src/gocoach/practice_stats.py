@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gocoach.models import User
+from gocoach import review_stats as drills
+from gocoach.models import DrillCard, Node, User
+from gocoach.reviews import retrievability
+from gocoach.roadmap_questions import question_index
 
 RETRIEVABILITY_GOAL = 0.8
+FORECAST_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -89,14 +94,34 @@ class ReviewStats:
 
 
 def review_stats(session: Session, user: User, *, now: datetime) -> ReviewStats:
-    """The user's review cards summarised; empty until the drills feature provides its tables.
+    """The user's review cards: due now, 14-day forecast, retrievability per roadmap item,
+    readiness per module and the days with reviews; empty (`available=False`) before any card."""
+    has_cards = session.scalar(select(func.count()).select_from(DrillCard).where(
+        DrillCard.user_id == user.id))
+    if not has_cards:
+        return ReviewStats()
+    forecast, due_now = drills.due_forecast(session, user=user, now=now, days=FORECAST_DAYS)
+    days = drills.reviews_per_day(session, user=user, since=now.date() - timedelta(days=366))
+    readiness = tuple(
+        ModuleReadiness(name=f"{m.number} {m.title}",
+                        readiness=m.retrievability * m.seen / m.cards if m.cards else 0.0,
+                        cards=m.cards)
+        for m in drills.module_stats(session, user=user, now=now))
+    return ReviewStats(available=True, due_now=due_now, forecast=tuple(forecast),
+                       retrievability=_item_retrievability(session, user, now),
+                       readiness=readiness, review_days=frozenset(days))
 
-    Wire here: due cards at `now`, due counts for the next 14 days, retrievability at `now` of
-    each card grouped by the roadmap item key it belongs to, readiness per module, and the days
-    with at least one review (for the streak).
-    """
-    del session, user, now
-    return ReviewStats()
+
+def _item_retrievability(session: Session, user: User, now: datetime
+                         ) -> dict[str, tuple[float, ...]]:
+    """Roadmap item key → retrievability of the question cards clearly about that item."""
+    index = question_index(session)
+    items = session.execute(select(Node.key, Node.title).where(
+        Node.kind == "item", Node.trackable.is_(True))).all()
+    links = {key: [link.qid for link in index.links(title)] for key, title in items}
+    refs = sorted({qid for qids in links.values() for qid in qids})
+    chances = retrievability(session, user=user, refs=refs, now=now) if refs else {}
+    return {key: tuple(chances.get(q, 0.0) for q in qids) for key, qids in links.items() if qids}
 
 
 def exercise_stats(session: Session, user: User, *, now: datetime) -> ExerciseStats:
