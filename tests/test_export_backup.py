@@ -166,3 +166,37 @@ def test_restore_keeps_differing_progress_unless_replace(session: Session, user:
 def test_bad_backups(text: str, message: str) -> None:
     with pytest.raises(BackupError, match=message):
         parse_backup(text, name="b.json")
+
+
+def test_backup_carries_drills_plans_and_time(session: Session, user: User, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from gocoach.config import load_settings
+    from gocoach.db import transaction
+    from gocoach.models import DrillCard, ReviewLogEntry, TimeEntry
+    from gocoach.reviews import record_rating
+    from gocoach.startup import open_database
+    from gocoach.timelog import log_time
+    from question_fixtures import load_small_track
+
+    load_small_track(session, tmp_path / "bank", NOW)
+    record_rating(session, user=user, ref="chan-buffered", rating=3, now=NOW, duration_ms=5000)
+    log_time(session, user=user, minutes=45, source="manual", day=date(2026, 11, 21), now=NOW)
+    text = json.dumps(make_backup(session, now=NOW), ensure_ascii=False)
+
+    fresh, _ = open_database(load_settings(data_dir=tmp_path / "fresh", load_bundled=False))
+    with transaction(fresh.sessions) as other:
+        load_small_track(other, tmp_path / "bank2", NOW)
+        report = restore_backup(other, parse_backup(text, name="b.json"), now=NOW,
+                                max_bytes=LIMIT)
+        assert report.tables.restored["cards"] == 1
+        assert report.tables.restored["review_logs"] == 1
+        assert report.tables.restored["time_entries"] == 1
+        card = other.scalars(select(DrillCard)).one()
+        assert card.ref == "chan-buffered" and card.due.replace(tzinfo=None) > NOW.replace(tzinfo=None)
+        assert other.scalars(select(ReviewLogEntry.duration_ms)).one() == 5000
+        assert other.scalars(select(TimeEntry.minutes)).one() == 45
+        again = restore_backup(other, parse_backup(text, name="b.json"), now=NOW, max_bytes=LIMIT)
+        assert "cards" in again.tables.kept and other.scalar(
+            select(func.count()).select_from(DrillCard)) == 1
+    fresh.engine.dispose()

@@ -1,7 +1,7 @@
 """Backup and restore of all user data as one JSON document.
 
 The backup carries the users, every roadmap's source (so user-imported roadmaps come back too),
-progress and its history. Restore never overwrites existing progress silently: rows that differ
+progress and its history, and every other table with user data (see backup_tables.py). Restore never overwrites existing progress silently: rows that differ
 are reported and kept unless `replace` is asked for.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from gocoach.backup_tables import TablesReport, dump_user_tables, restore_user_tables
 from gocoach.models import Progress, ProgressEvent, Roadmap, User
 from gocoach.roadmaps import import_document
 
@@ -36,6 +37,7 @@ class RestoreReport:
     progress_replaced: int = 0
     progress_kept: list[str] = field(default_factory=list)
     events_added: int = 0
+    tables: TablesReport = field(default_factory=TablesReport)
 
 
 def make_backup(session: Session, *, now: datetime) -> dict[str, Any]:
@@ -77,6 +79,7 @@ def make_backup(session: Session, *, now: datetime) -> dict[str, Any]:
             }
             for e in session.scalars(select(ProgressEvent).order_by(ProgressEvent.id))
         ],
+        "tables": dump_user_tables(session),
     }
 
 
@@ -127,6 +130,7 @@ def restore_backup(
         session.execute(delete(ProgressEvent))
     _restore_progress(session, data.get("progress", []), users, roadmaps, replace, report)
     _restore_events(session, data.get("progress_events", []), users, roadmaps, report)
+    report.tables = restore_user_tables(session, data.get("tables", {}), replace=replace)
     return report
 
 

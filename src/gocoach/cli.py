@@ -66,6 +66,11 @@ def restore_command(
         f"restored: {report.users} users, {len(report.roadmaps_imported)} roadmaps, "
         f"{report.progress_added} progress rows, {report.events_added} history events"
     )
+    for table, count in report.tables.restored.items():
+        console.print(f"  {table}: {count} rows")
+    if report.tables.kept:
+        console.print(f"[yellow]kept existing rows of {', '.join(report.tables.kept)}[/] "
+                      "(use --replace to take the backup's)")
     if report.progress_kept:
         console.print(
             f"[yellow]kept {len(report.progress_kept)} existing rows that differ from "

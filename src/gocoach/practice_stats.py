@@ -124,11 +124,25 @@ def _item_retrievability(session: Session, user: User, now: datetime
     return {key: tuple(chances.get(q, 0.0) for q in qids) for key, qids in links.items() if qids}
 
 
-def exercise_stats(session: Session, user: User, *, now: datetime) -> ExerciseStats:
-    """Exercises with their item keys and the user's first pass; empty until exercises exist.
+def exercise_stats(
+    session: Session, user: User, *, now: datetime, content_dir: Path | None = None
+) -> ExerciseStats:
+    """Every shipped exercise with the item keys it practises, the user's first pass and minutes.
 
-    Wire here: every exercise (slug, title, the roadmap item keys it practises, a link to its
-    page) and, for this user, the time of the first passing submission and the minutes spent.
+    `content_dir` defaults to the configured one (GOCOACH_CONTENT_DIR); with no exercises the
+    result is empty (``available=False``).
     """
-    del session, user, now
-    return ExerciseStats()
+    del now
+    root = content_dir if content_dir is not None else load_settings().content_dir
+    catalogue = practice.load_catalogue(root)
+    if not catalogue:
+        return ExerciseStats()
+    links = practice.linked_items(session, catalogue)
+    facts = practice.practice_facts(session, user)
+    empty = practice.PracticeFacts(None, 0)
+    return ExerciseStats(available=True, exercises=tuple(
+        ExerciseInfo(slug=e.slug, title=e.title,
+                     item_keys=tuple(dict.fromkeys(i.key for i in links.get(e.slug, []))),
+                     passed_at=facts.get(e.slug, empty).passed_at, link=f"/exercises/{e.slug}",
+                     minutes=facts.get(e.slug, empty).minutes)
+        for e in catalogue))
