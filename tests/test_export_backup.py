@@ -193,7 +193,8 @@ def test_backup_carries_drills_plans_and_time(session: Session, user: User, tmp_
         assert report.tables.restored["review_logs"] == 1
         assert report.tables.restored["time_entries"] == 1
         card = other.scalars(select(DrillCard)).one()
-        assert card.ref == "chan-buffered" and card.due.replace(tzinfo=None) > NOW.replace(tzinfo=None)
+        assert card.ref == "chan-buffered"
+        assert card.due.replace(tzinfo=None) > NOW.replace(tzinfo=None)
         assert other.scalars(select(ReviewLogEntry.duration_ms)).one() == 5000
         assert other.scalars(select(TimeEntry.minutes)).one() == 45
         again = restore_backup(other, parse_backup(text, name="b.json"), now=NOW, max_bytes=LIMIT)

@@ -1,8 +1,9 @@
 """Backup and restore of all user data as one JSON document.
 
 The backup carries the users, every roadmap's source (so user-imported roadmaps come back too),
-progress and its history, and every other table with user data (see backup_tables.py). Restore never overwrites existing progress silently: rows that differ
-are reported and kept unless `replace` is asked for.
+progress and its history, and every other table with user data (see backup_tables.py).
+Restore never overwrites existing progress silently: rows that differ are reported and kept
+unless `replace` is asked for.
 """
 
 from __future__ import annotations
