@@ -31,7 +31,7 @@ def test_good_program_passes(tmp_path: Path) -> None:
 def test_wrong_output_is_reported_with_a_diff(tmp_path: Path) -> None:
     [result] = results_for(tmp_path, GOOD_QUESTION.replace("0 false\n```", "0 true\n```"))
     assert not result.ok
-    assert "01-goroutines-channels.md:19:" in result.describe()
+    assert "01-goroutines-channels.md:17:" in result.describe()  # the block's first line
     assert (
         "output differs" in result.step
         and "-0 true" in result.output
@@ -42,7 +42,7 @@ def test_wrong_output_is_reported_with_a_diff(tmp_path: Path) -> None:
 def test_compile_error_points_into_the_markdown(tmp_path: Path) -> None:
     [result] = results_for(tmp_path, GOOD_QUESTION.replace("v, ok := <-ch", "v, ok := <-ch2"))
     assert not result.ok and result.step.startswith("go vet")
-    assert "01-goroutines-channels.md:25" in result.output and "undefined: ch2" in result.output
+    assert "01-goroutines-channels.md:24: undefined: ch2" in result.output
 
 
 def test_data_race_fails_under_race(tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_hanging_program_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     import gocoach.go_examples as examples
 
     monkeypatch.setattr(examples, "RUN_TIMEOUT", 2)
-    body = GOOD_QUESTION.replace("fmt.Println(v, ok)", "fmt.Println(v, ok)\n\tselect {}")
+    body = GOOD_QUESTION.replace("fmt.Println(v, ok)", "fmt.Println(v, ok)\n\tfor {\n\t}")
     track = read_track(write_track(tmp_path, "# Горутины и каналы\n\n" + body))
     [job] = collect_jobs(track)
     result = check_block(job, go_environment())

@@ -24,7 +24,7 @@ from gocoach.question_track import Track
 IMPORT_BLOCK = re.compile(r"^import\s*\((?P<body>.*?)^\)", re.M | re.S)
 IMPORT_LINE = re.compile(r'^import\s+(?:\w+\s+)?"(?P<path>[^"]+)"', re.M)
 QUOTED = re.compile(r'"(?P<path>[^"]+)"')
-GO_POSITION = re.compile(r"(?:\./)?(?:main|example_test)\.go:(?P<line>\d+)(?::\d+)?")
+GO_POSITION = re.compile(r"(?:[^\s:]*/)?(?:main|example_test)\.go:(?P<line>\d+)(?::\d+)?")
 BUILD_TIMEOUT = 180
 RUN_TIMEOUT = 20
 OUTPUT_LIMIT = 4000
