@@ -80,7 +80,7 @@ def test_reports_and_milestones(cli: CliRunner, tmp_path: Path) -> None:
     assert code == 1 and "week 9 starts on 2026-12-28" in out
     code, out = run(cli, "milestones")
     assert code == 0 and "○ Неделя 7: Первый backend API (backend-16-weeks) — due 2026-12-20" in out
-    assert "items: 0/86" in out and "exercises: no data yet" in out
+    assert "items: 0/86" in out and "exercises: 0/3" in out
     assert "final success criteria 0/15" in out
 
 

@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gocoach import cli_content, cli_interviews, cli_plans, cli_questions, cli_roadmaps
+from gocoach import (
+    cli_content,
+    cli_exercises,
+    cli_interviews,
+    cli_plans,
+    cli_questions,
+    cli_roadmaps,
+)
 from gocoach.backup import make_backup, parse_backup, restore_backup
 from gocoach.cli_context import console, handle_errors, open_context, unit_of_work
 from gocoach.config import Settings, load_settings
@@ -27,6 +34,7 @@ cli_plans.register(app)
 cli_content.register(app)
 cli_questions.register(app)
 cli_interviews.register(app)
+cli_exercises.register(app)
 
 
 @app.command("backup")
@@ -109,11 +117,14 @@ def serve_command(
     """Start the web app (migrates and loads the bundled curricula first)."""
     import uvicorn
 
+    from gocoach.grading_service import sandbox_notice
     from gocoach.web.app import create_app
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = load_settings(**overrides)
     web = create_app(settings)
+    if notice := sandbox_notice(settings):
+        console.print(f"[yellow]{notice}[/]", highlight=False)
     console.print(
         f"gocoach is running at [bold]http://{settings.host}:{settings.port}[/] "
         f"(database: {settings.database_url}); Ctrl+C stops it",

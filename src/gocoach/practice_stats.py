@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gocoach import practice
 from gocoach import review_stats as drills
+from gocoach.config import load_settings
 from gocoach.models import DrillCard, Node, User
 from gocoach.reviews import retrievability
 from gocoach.roadmap_questions import question_index

@@ -13,11 +13,13 @@ from fastapi.templating import Jinja2Templates
 
 from gocoach.backup import BackupError
 from gocoach.config import Settings
+from gocoach.grading_service import open_grading
 from gocoach.startup import open_database
 from gocoach.textdecode import DocumentError
 from gocoach.web import (
     routes_dashboard,
     routes_drills,
+    routes_exercises,
     routes_interviews,
     routes_plans,
     routes_questions,
@@ -34,7 +36,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database, _ = open_database(settings)
+        app.state.grading = open_grading(settings)
         yield
+        app.state.grading.close()
         app.state.database.engine.dispose()
 
     app = FastAPI(title="gocoach", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -48,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_questions.router)
     app.include_router(routes_drills.router)
     app.include_router(routes_interviews.router)
+    app.include_router(routes_exercises.router)
     _add_basics(app, settings)
     return app
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from gocoach.models import Node, Progress, Roadmap
+from gocoach.practice import exercises_for_item, load_catalogue
 from gocoach.progress import RollUp, roll_up, set_status, statuses
 from gocoach.question_views import track_question_count
 from gocoach.roadmap_export import export_markdown
@@ -179,7 +180,9 @@ def read_item_details(
         raise LookupError(f"no item '{key}' in roadmap '{slug}'")
     view = TreeNode(node=node, rollup=None, progress=statuses(session, user, roadmap).get(key))
     return page.render("_item_details.html", roadmap=roadmap, item=view,
-                       questions=questions_for_item(session, node))
+                       questions=questions_for_item(session, node),
+                       exercises=exercises_for_item(load_catalogue(page.settings.content_dir),
+                                                    node.title))
 
 
 def _ancestors(nodes: list[Node], node: Node) -> list[Node]:

@@ -1,0 +1,192 @@
+"""Practice pages: the exercise list, an exercise with its editor, queued runs and results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from gocoach.db import transaction
+from gocoach.grading import (
+    Exercise,
+    GradeResult,
+    QueueBusy,
+    SandboxUnavailable,
+    read_files,
+    result_to_json,
+)
+from gocoach.grading_service import GradingService, Outcome
+from gocoach.markdown_render import render_markdown
+from gocoach.models import User
+from gocoach.practice import (
+    exercises_by_item,
+    find_exercise,
+    get_submission,
+    last_statuses,
+    last_submission,
+    linked_items,
+    store_graded,
+    submission_history,
+)
+from gocoach.startup import Database, utc_now
+from gocoach.web.deps import CurrentUser, Page, PageDep, SessionDep
+
+router = APIRouter()
+FILE_FIELD = "file:"
+
+
+def get_grading(request: Request) -> GradingService:
+    """The app's grading service (started with the app)."""
+    service: GradingService = request.app.state.grading
+    return service
+
+
+GradingDep = Annotated[GradingService, Depends(get_grading)]
+
+
+@router.get("/exercises")
+def list_exercises(
+    session: SessionDep, user: CurrentUser, page: PageDep, grading: GradingDep
+) -> Response:
+    """Every exercise with your last result, then grouped by the roadmap items they practise."""
+    links = linked_items(session, grading.catalogue, user=user)
+    return page.render("exercises.html", exercises=grading.catalogue, links=links,
+                       groups=exercises_by_item(grading.catalogue, links),
+                       last=last_statuses(session, user), grading=grading)
+
+
+@router.get("/exercises/warmup")
+def read_warmup(page: PageDep, grading: GradingDep) -> Response:
+    """The warm-up progress bar (polled while the build cache is being filled)."""
+    return page.render("_exercise_warmup.html", grading=grading)
+
+
+@router.get("/exercises/{slug}")
+def read_exercise(
+    slug: str, session: SessionDep, user: CurrentUser, page: PageDep, grading: GradingDep
+) -> Response:
+    """The statement, an editor per starter file, the visible tests and your history."""
+    exercise = find_exercise(grading.catalogue, slug)
+    last = last_submission(session, user, slug)
+    return page.render(
+        "exercise.html",
+        exercise=exercise,
+        statement=render_markdown(_statement(exercise)),
+        files=_editor_files(exercise, last.files if last else {}),
+        tests=[(name, render_markdown(f"```go\n{code}\n```"))
+               for name, code in read_files(exercise, "tests").items()],
+        items=linked_items(session, [exercise], user=user)[slug],
+        history=submission_history(session, user, slug),
+        started_at=utc_now().isoformat(),
+        grading=grading,
+    )
+
+
+@router.post("/exercises/{slug}/submissions")
+async def create_submission(
+    slug: str, request: Request, session: SessionDep, user: CurrentUser, page: PageDep,
+    grading: GradingDep,
+) -> Response:
+    """Queue the editor's files for grading; the answer polls until the results are in."""
+    exercise = find_exercise(grading.catalogue, slug)
+    form = await request.form()
+    files = {key[len(FILE_FIELD):]: str(value) for key, value in form.multi_items()
+             if key.startswith(FILE_FIELD)}
+    started_at = _parse_time(str(form.get("started_at") or ""))
+    store = _storer(request.app.state.database, user.id, exercise, files, started_at)
+    try:
+        job_id = grading.enqueue(exercise, files, owner=user.id, on_done=store)
+    except QueueBusy:
+        return page.render("_exercise_refused.html", status_code=503,
+                           message=page.t("ex.busy"))
+    except SandboxUnavailable as exc:
+        return page.render("_exercise_refused.html", status_code=503, message=str(exc))
+    return _job_fragment(page, exercise, job_id, grading, user, session)
+
+
+@router.get("/exercises/{slug}/jobs/{job_id}")
+def read_job(
+    slug: str, job_id: str, session: SessionDep, user: CurrentUser, page: PageDep,
+    grading: GradingDep,
+) -> Response:
+    """Where a queued run is: its place in line, running, or its results."""
+    exercise = find_exercise(grading.catalogue, slug)
+    return _job_fragment(page, exercise, job_id, grading, user, session)
+
+
+@router.get("/exercises/{slug}/submissions/{submission_id}")
+def read_submission(
+    slug: str, submission_id: int, session: SessionDep, user: CurrentUser, page: PageDep,
+    grading: GradingDep,
+) -> Response:
+    """The results of one earlier submission."""
+    exercise = find_exercise(grading.catalogue, slug)
+    row = get_submission(session, user, submission_id)
+    if row.exercise != slug:
+        raise LookupError(f"submission {submission_id} is not for '{slug}'")
+    items = linked_items(session, [exercise], user=user)[slug]
+    return page.render("_exercise_result.html", exercise=exercise, doc=row.result, items=items,
+                       submission=row, code=_test_code(row.result))
+
+
+def _job_fragment(
+    page: Page, exercise: Exercise, job_id: str, grading: GradingService, user: User,
+    session: Session,
+) -> Response:
+    status = grading.job(job_id, owner=user.id)
+    if status.state in ("waiting", "running"):
+        return page.render("_exercise_job.html", exercise=exercise, job=status)
+    if status.state == "failed" or status.result is None:
+        return page.render("_exercise_refused.html", message=status.error or page.t("ex.failed"))
+    outcome: Outcome = status.result
+    items = linked_items(session, [exercise], user=user)[exercise.slug]
+    history = submission_history(session, user, exercise.slug)
+    doc = result_to_json(outcome.result)
+    return page.render("_exercise_result.html", exercise=exercise, doc=doc, items=items,
+                       history=history, submission_id=outcome.stored, code=_test_code(doc))
+
+
+def _storer(
+    database: Database, user_id: int, exercise: Exercise, files: dict[str, str],
+    started_at: datetime | None,
+) -> Callable[[GradeResult], int]:
+    """What the worker thread does with a result: save it in its own transaction."""
+
+    def store(result: GradeResult) -> int:
+        with transaction(database.sessions) as session:
+            return store_graded(session, user_id=user_id, exercise=exercise, files=files,
+                                result=result, source="web", now=utc_now(),
+                                started_at=started_at)
+
+    return store
+
+
+def _test_code(doc: dict[str, Any]) -> dict[str, Markup]:
+    """Each test's source, highlighted like the statement's code."""
+    return {test["name"]: render_markdown(f"```go\n{test['test_code']}\n```")
+            for test in doc.get("tests", []) if test.get("test_code")}
+
+
+def _statement(exercise: Exercise) -> str:
+    readme = exercise.path / "README.md"
+    return readme.read_text(encoding="utf-8") if readme.is_file() else ""
+
+
+def _editor_files(exercise: Exercise, saved: dict[str, str]) -> list[tuple[str, str]]:
+    """One tab per starter .go file, holding your last submitted version when there is one."""
+    starter = read_files(exercise, "starter")
+    names = [n for n in starter if n.endswith(".go")]
+    names += sorted(n for n in saved if n not in starter and n.endswith(".go"))
+    return [(name, saved.get(name, starter.get(name, ""))) for name in names]
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
