@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gocoach.followups_text import looks_like_followups, parse_followups
 from gocoach.models import ImportRun, Node, Progress, ProgressEvent, Roadmap, User
+from gocoach.progress import set_status
 from gocoach.roadmap_markdown import parse_markdown
 from gocoach.roadmap_tree import ParsedNode, ParsedRoadmap, normalize_title
 from gocoach.textdecode import DecodedText, DocumentError, decode_document, find_mojibake
@@ -311,42 +312,15 @@ def _statuses_from_document(
             continue
         report.statuses_taken += 1
         if roadmap is not None and not report.dry_run:
-            _set(session, roadmap, user, item.key, item.status, current, now)
-
-
-def _set(
-    session: Session,
-    roadmap: Roadmap,
-    user: User,
-    key: str,
-    status: str,
-    current: Progress | None,
-    now: datetime,
-) -> None:
-    if current is None:
-        current = Progress(
-            user_id=user.id,
-            roadmap_id=roadmap.id,
-            node_key=key,
-            status="todo",
-            note="",
-            evidence=[],
-            updated_at=now,
-        )
-        session.add(current)
-    session.add(
-        ProgressEvent(
-            user_id=user.id,
-            roadmap_id=roadmap.id,
-            node_key=key,
-            previous_status=current.status,
-            status=status,
-            source="import",
-            at=now,
-        )
-    )
-    current.status = status
-    current.updated_at = now
+            set_status(
+                session,
+                user=user,
+                roadmap=roadmap,
+                key=item.key,
+                status=item.status,
+                now=now,
+                source="import",
+            )
 
 
 def list_roadmaps(session: Session) -> list[Roadmap]:
