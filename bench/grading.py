@@ -57,7 +57,10 @@ def time_grading(
     return times
 
 
-def time_bare_go_test(exercise: Exercise, settings: GradingSettings, runs: int) -> list[float]:
+def time_bare_go_test(
+    exercise: Exercise, settings: GradingSettings, runs: int, *, vet_all: bool = False
+) -> list[float]:
+    """`go test -json` of the same files, unsandboxed (with the grader's -vet=all if asked)."""
     go = str(settings.go_root / "bin" / "go")
     env = build_env(settings, cgo=exercise.race)
     env["GORACE"] = "atexit_sleep_ms=0"  # the grader sets this too; the default sleeps 1 s
@@ -68,7 +71,9 @@ def time_bare_go_test(exercise: Exercise, settings: GradingSettings, runs: int) 
             for layer in [layers[0], fresh_submission(exercise), *layers[1:]]:
                 for name, content in layer.items():
                     (Path(tmp) / name).write_text(content)
-            argv = [go, "test", "-json", "-count=1", *(["-race"] if exercise.race else []), "."]
+            vet = ["-vet=all"] if vet_all else []
+            race = ["-race"] if exercise.race else []
+            argv = [go, "test", *vet, "-json", "-count=1", *race, "."]
             started = time.perf_counter()
             subprocess.run(argv, cwd=tmp, env=env, capture_output=True, check=True)
             times.append(time.perf_counter() - started)
@@ -104,6 +109,7 @@ def report(slug: str, settings: GradingSettings, runs: int) -> None:
         time_grading(exercise, settings, work, 2)  # first sandboxed run also warms the link step
         graded = time_grading(exercise, settings, work, runs)
         bare = time_bare_go_test(exercise, settings, runs)
+        same_checks = time_bare_go_test(exercise, settings, runs, vet_all=True)
         rate = queue_throughput(exercise, settings, work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -112,8 +118,13 @@ def report(slug: str, settings: GradingSettings, runs: int) -> None:
     print(f"{slug} (race={exercise.race}), {runs} fresh submissions, warm cache:")
     print(f"  grade_submission  median {med:.3f} s   p90 {p90:.3f} s")
     print(f"  bare go test -json median {bare_med:.3f} s   p90 {bare_p90:.3f} s")
+    same_med, same_p90 = statistics.median(same_checks), percentile(same_checks, 0.9)
     print(f"  ratio median {med / bare_med:.2f}   p90 {p90 / bare_p90:.2f}"
-          f"   (sandbox overhead {100 * (med / bare_med - 1):+.0f} %)")  # fmt: skip
+          f"   (overhead {100 * (med / bare_med - 1):+.0f} %: sandbox + the full vet)")  # fmt: skip
+    print(f"  bare go test -vet=all -json (the grader's checks) median {same_med:.3f} s"
+          f"   p90 {same_p90:.3f} s")  # fmt: skip
+    print(f"  ratio median {med / same_med:.2f}   p90 {p90 / same_p90:.2f}"
+          f"   (sandbox overhead {100 * (med / same_med - 1):+.0f} %)")  # fmt: skip
     print(f"  queue, 2 workers: {rate:.2f} submissions/s")
 
 
