@@ -20,6 +20,7 @@ from gocoach.practice_stats import (
     review_stats,
 )
 from gocoach.progress import RollUp, roll_up, statuses
+from gocoach.review_stats import streak
 from gocoach.roadmaps import list_roadmaps, load_nodes
 from gocoach.timelog import logged_hours, minutes_by_day
 
@@ -64,16 +65,6 @@ class Dashboard:
     def readiness(self) -> tuple[ModuleReadiness, ...]:
         """Readiness per module, weakest first."""
         return tuple(sorted(self.reviews.readiness, key=lambda m: m.readiness))
-
-
-def streak(days: set[date], today: date) -> int:
-    """Consecutive days with activity up to today (or up to yesterday, if today has none yet)."""
-    day = today if today in days else today - timedelta(days=1)
-    count = 0
-    while day in days:
-        count += 1
-        day -= timedelta(days=1)
-    return count
 
 
 def burn_up(state: PlanState, minutes: dict[date, int], today: date) -> list[BurnPoint]:
