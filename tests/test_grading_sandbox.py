@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,47 @@ def test_panicking_init_is_reported_as_such(grade: Grade) -> None:
     assert result.status == "fail"
     assert all(t.status == "fail" for t in result.tests)
     assert "паника при инициализации" in (result.tests[0].message or "")
+
+
+def test_panic_trace_points_at_the_learners_line(grade: Grade) -> None:
+    # The test binary is linked without DWARF (as `go test` does); traces must still say where.
+    source = "package probe\n\nfunc Probe() (string, error) {\n\tvar m map[string]int\n"
+    source += '\tm["x"] = 1\n\treturn "ok", nil\n}\n'
+    result = grade(source)
+    assert result.status == "fail"
+    probe_test = result.tests[0]
+    assert probe_test.status == "fail"
+    assert "assignment to entry in nil map" in (probe_test.output or "")
+    assert "probe.go:5" in (probe_test.output or "")
+
+
+RACY = """package probe
+
+func Probe() (string, error) {
+	n := 0
+	done := make(chan bool)
+	for i := 0; i < 2; i++ {
+		go func() { n++; done <- true }()
+	}
+	<-done
+	<-done
+	return "ok", nil
+}
+"""
+
+
+def test_race_report_points_at_the_learners_line(
+    probe: Exercise, settings: GradingSettings, tmp_path: Path
+) -> None:
+    racy = replace(probe, race=True)
+    result = grade_submission(
+        exercise=racy, files={"probe.go": RACY}, settings=settings, work_root=tmp_path
+    )
+    assert result.status == "fail"
+    probe_test = result.tests[0]
+    assert "гонка данных" in (probe_test.message or "")
+    assert "WARNING: DATA RACE" in (probe_test.output or "")
+    assert "probe.go:7" in (probe_test.output or "")
 
 
 def test_tests_sent_with_the_submission_do_not_count(grade: Grade) -> None:
