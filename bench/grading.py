@@ -134,8 +134,9 @@ def report(slug: str, settings: GradingSettings, runs: int) -> None:
     print(f"  grade_submission  median {med:.3f} s   p90 {p90:.3f} s")
     print(f"  bare go test -json median {bare_med:.3f} s   p90 {bare_p90:.3f} s")
     same_med, same_p90 = statistics.median(same_checks), percentile(same_checks, 0.9)
+    overhead = 100 * (med / bare_med - 1)
     print(f"  ratio median {med / bare_med:.2f}   p90 {p90 / bare_p90:.2f}"
-          f"   (overhead {100 * (med / bare_med - 1):+.0f} %: sandbox + grader's flags)")  # fmt: skip
+          f"   (overhead {overhead:+.0f} %: sandbox + grader's flags)")  # fmt: skip
     print(f"  bare go test -vet=all -trimpath -json (the grader's flags) median {same_med:.3f} s"
           f"   p90 {same_p90:.3f} s")  # fmt: skip
     print(f"  ratio median {med / same_med:.2f}   p90 {p90 / same_p90:.2f}"
