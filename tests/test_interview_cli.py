@@ -4,6 +4,7 @@ bad input."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,22 @@ def test_typed_session_to_scorecard(cli: CliRunner) -> None:
     assert re.search(r"│ 2 +│ .+│ 01 +│ 0:00 +│ 0/\d +│ skipped", output)
     assert "trend:" in output and "first session" in output
     assert "Traceback" not in output
+
+
+def test_follow_up_answers_are_rated_into_their_cards(cli: CliRunner, tmp_path: Path) -> None:
+    # question 1: an answer; follow-up 1 answered, a wrong rating then 2; follow-up 2 skipped;
+    # the question rated 3; question 2 skipped
+    stdin = ANSWER + "про рантайм и планировщик\n\n" + "7\n2\n" + "\n" + "3\n" + "/skip\n"
+    code, output = run(cli, "interview", "--level", "senior", "--minutes", "10",
+                       "--modules", "1", "--seed", "3", stdin=stdin)
+    assert code == 0, output
+    assert output.count("rate this follow-up") == 2  # asked again after "7"
+    assert "type 1, 2, 3 or 4" in output
+    with sqlite3.connect(tmp_path / "data" / "gocoach.db") as db:
+        cards = db.execute("SELECT kind, reps FROM cards ORDER BY kind").fetchall()
+        sources = db.execute("SELECT rating, source FROM review_logs ORDER BY id").fetchall()
+    assert cards == [("followup", 1), ("question", 1)]
+    assert sources == [(2, "interview"), (3, "interview")]
 
 
 def test_stop_resume_close_and_history(cli: CliRunner, tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from gocoach.interviews import (
     get_question,
     is_stale,
     rate_answer,
+    rate_followup,
     resume_interview,
     session_answers,
     set_tick,
@@ -146,6 +147,45 @@ def test_ratings_reach_the_real_spaced_repetition_store(bank: Session, user: Use
     rate_answer(bank, user=user, interview=interview, rating=2, now=NOW, reviews=default_reviews())
     card = bank.scalars(select(DrillCard).where(DrillCard.ref == row.qid)).one()
     assert card.user_id == user.id and card.reps == 1
+
+
+def test_follow_up_ratings_feed_their_own_cards_once(bank: Session, user: User) -> None:
+    from gocoach.interviews import default_reviews
+
+    interview = start(bank, user, level="senior", minutes=10, modules=("01",))
+    row = current_answer(bank, interview)
+    assert row is not None
+    question = get_question(bank, row.qid)
+    answer = submit_answer(bank, user=user, interview=interview, text=question.key_points[0],
+                           now=NOW + timedelta(seconds=30))
+    fid, other = answer.followups[0], answer.followups[-1]
+    with pytest.raises(LookupError, match="has no answer"):
+        rate_followup(bank, user=user, interview=interview, fid=fid, rating=3, now=NOW,
+                      reviews=default_reviews())
+    answer_followup(bank, user=user, interview=interview, fid=fid, text="про рантайм",
+                    now=NOW + timedelta(seconds=50))
+    with pytest.raises(ValueError, match="not 5"):
+        rate_followup(bank, user=user, interview=interview, fid=fid, rating=5, now=NOW,
+                      reviews=default_reviews())
+    rated = rate_followup(bank, user=user, interview=interview, fid=fid, rating=2,
+                          now=NOW + timedelta(minutes=1), reviews=default_reviews())
+    assert rated.rating == 2 and rated.duration_ms == 20_000
+    card = bank.scalars(select(DrillCard).where(DrillCard.ref == fid)).one()
+    assert card.kind == "followup" and card.reps == 1 and card.user_id == user.id
+    with pytest.raises(ValueError, match="already rated"):
+        rate_followup(bank, user=user, interview=interview, fid=fid, rating=4,
+                      now=NOW + timedelta(minutes=2), reviews=default_reviews())
+    assert bank.scalars(select(DrillCard).where(DrillCard.ref == fid)).one().reps == 1
+    if other != fid:  # an unanswered follow-up has no card
+        assert bank.scalars(select(DrillCard).where(DrillCard.ref == other)).first() is None
+    rate_answer(bank, user=user, interview=interview, rating=3, now=NOW + timedelta(minutes=3),
+                reviews=default_reviews())
+    with pytest.raises(LookupError):  # the question moved on: its follow-ups are closed
+        rate_followup(bank, user=user, interview=interview, fid=other, rating=3,
+                      now=NOW + timedelta(minutes=4), reviews=default_reviews())
+    card_rows = build_scorecard(bank, interview).rows
+    assert [f.rating for f in card_rows[0].followups] == [2]
+    assert "про рантайм _(rated hard)_" in scorecard_markdown(build_scorecard(bank, interview))
 
 
 def test_bad_answers_are_refused_or_cut_and_nothing_is_lost(bank: Session, user: User) -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from conftest import NOW
 from gocoach.config import load_settings
 from gocoach.db import transaction
+from gocoach.models import DrillCard
 from gocoach.question_bank import load_track
 from gocoach.web import routes_interviews
 from gocoach.web.app import create_app
@@ -78,6 +80,18 @@ def test_typed_session_end_to_end(client: TestClient, clock: Clock) -> None:
     assert follow
     after = client.post(follow.group(1), data={"text": "не помню точно"}, headers=RU)
     assert "не помню точно" in after.text
+    # The answered follow-up is rated on the spot; the rating goes to its own drill card.
+    assert "Оцените ответ на уточнение" in after.text
+    rating_url = follow.group(1) + "/rating"
+    assert client.post(rating_url, data={"rating": "9"}, headers=RU).status_code == 400
+    rated = client.post(rating_url, data={"rating": "2"}, headers=RU)
+    assert rated.status_code == 200 and "Оценка уточнения: 2 · трудно" in rated.text
+    again = client.post(rating_url, data={"rating": "4"}, headers=RU)
+    assert again.status_code == 400 and "already rated" in again.text
+    fid = follow.group(1).split("/followups/")[1]
+    with transaction(client.app.state.database.sessions) as session:  # type: ignore[attr-defined]
+        card = session.scalars(select(DrillCard).where(DrillCard.ref == fid)).one()
+        assert (card.kind, card.reps) == ("followup", 1)
     for _ in range(3):
         clock.now += timedelta(minutes=1)
         last = client.post(f"{url}/rate", data={"rating": "3"}, headers=RU)

@@ -38,6 +38,7 @@ from gocoach.interviews import (
     is_stale,
     open_interviews,
     rate_answer,
+    rate_followup,
     resume_interview,
     session_answers,
     set_tick,
@@ -200,6 +201,7 @@ def ask_followups(ctx: Context, interview_id: int) -> None:
         text = read_block("your answer (empty line to skip it; /stop):")
         if text == STOP:
             raise Stop
+        answered = False
         if text and text != SKIP:
             try:
                 with unit_of_work(ctx) as (session, user):
@@ -207,12 +209,32 @@ def ask_followups(ctx: Context, interview_id: int) -> None:
                     child = answer_followup(session, user=user, interview=interview,
                                             fid=option.fid, text=text, now=utc_now(),
                                             similarity=similarity_function())
+                answered = True
                 console.print(f"covers {len(child.check.get('covered') or [])} of "
                               f"{len(child.check.get('points') or [])} statements of the answer:",
                               highlight=False)
             except AnswerError as exc:
                 errors.print(f"[yellow]{exc}[/]", highlight=False)
         console.print(f"[dim]answer:[/] {option.answer}", highlight=False)
+        if answered:
+            ask_followup_rating(ctx, interview_id, option.fid)
+
+
+def ask_followup_rating(ctx: Context, interview_id: int, fid: str) -> None:
+    """Rate an answered follow-up (Enter skips); the rating goes to its drill card."""
+    while True:
+        text = read_line("rate this follow-up: 1 again, 2 hard, 3 good, 4 easy (Enter skips): ")
+        if text == STOP:
+            raise Stop
+        if text in ("", "1", "2", "3", "4"):
+            break
+        errors.print("[yellow]type 1, 2, 3 or 4, or press Enter to skip rating[/]")
+    if not text:
+        return
+    with unit_of_work(ctx) as (session, user):
+        interview = get_interview(session, user=user, interview_id=interview_id)
+        rate_followup(session, user=user, interview=interview, fid=fid, rating=int(text),
+                      now=utc_now(), reviews=default_reviews())
 
 
 def ask_rating(ctx: Context, interview_id: int, answered: bool) -> bool:

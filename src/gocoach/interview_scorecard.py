@@ -29,6 +29,7 @@ class FollowUpRow:
     answer: str
     covered: int
     total: int
+    rating: int | None = None
 
 
 @dataclass
@@ -106,7 +107,7 @@ def _row(question: Question | None, row: InterviewAnswer,
         answer=row.answer_text, verdict=str(row.check.get("verdict", "")), missed=missed,
         mistakes=[m["claim"] for m in row.check.get("mistakes") or []],
         followups=[FollowUpRow(followup_titles.get(c.ref, c.ref), c.answer_text,
-                               *_child_coverage(c)) for c in children])
+                               *_child_coverage(c), rating=c.rating) for c in children])
 
 
 def _child_coverage(row: InterviewAnswer) -> tuple[int, int]:
@@ -223,7 +224,8 @@ def scorecard_markdown(card: Scorecard) -> str:
         if row.mistakes:
             lines += ["Misconceptions: " + "; ".join(f"«{m}»" for m in row.mistakes), ""]
         for follow in row.followups:
-            lines += [f"- **{follow.question}** {follow.answer}"]
+            rated = f" _(rated {RATING_NAMES[follow.rating]})_" if follow.rating else ""
+            lines += [f"- **{follow.question}** {follow.answer}{rated}"]
         if row.followups:
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

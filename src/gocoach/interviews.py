@@ -336,6 +336,32 @@ def rate_answer(session: Session, *, user: User, interview: InterviewSession, ra
     return _ask(session, interview, position, now)
 
 
+def rate_followup(session: Session, *, user: User, interview: InterviewSession, fid: str,
+                  rating: int, now: datetime,
+                  reviews: ReviewsPort | None = None) -> InterviewAnswer:
+    """Record the learner's rating (1–4) of an answered follow-up of the current question.
+
+    The rating feeds the follow-up's own spaced-repetition card, as a drill rating would. A
+    follow-up is rated once: a second rating raises ValueError rather than count twice.
+    """
+    parent = _require_current(session, interview)
+    if rating not in RATINGS:
+        raise ValueError(f"a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), not {rating}")
+    child = next((a for a in reversed(session_answers(session, interview))
+                  if a.parent_id == parent.id and a.ref == fid), None)  # fmt: skip
+    if child is None:
+        raise LookupError(f"follow-up '{fid}' has no answer in this question yet")
+    if child.rating is not None:
+        raise ValueError(f"follow-up '{fid}' is already rated ({RATINGS[child.rating]})")
+    child.rating, child.rated_at = rating, now
+    interview.last_activity_at = now
+    if reviews is not None:
+        reviews.record_rating(session, user=user, ref=fid, rating=rating, now=now,
+                              duration_ms=child.duration_ms, source="interview")  # fmt: skip
+    session.flush()
+    return child
+
+
 def finish_interview(session: Session, *, user: User, interview: InterviewSession,
                      now: datetime) -> InterviewSession:
     """Close the session (the question being asked, if unanswered, is dropped) and score it."""

@@ -315,6 +315,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "iv.answer": ("Ответ", "Answer"),
     "iv.covers": ("Совпало утверждений эталона:", "Statements of the reference covered:"),
     "iv.rate": ("Оцените себя", "Rate yourself"),
+    "iv.rate_followup": ("Оцените ответ на уточнение", "Rate this follow-up answer"),
+    "iv.followup_rated": ("Оценка уточнения", "Follow-up rated"),
     "iv.again": ("снова", "again"),
     "iv.hard": ("трудно", "hard"),
     "iv.good": ("хорошо", "good"),

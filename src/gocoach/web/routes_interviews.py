@@ -21,6 +21,7 @@ from gocoach.interview_scorecard import (
 )
 from gocoach.interview_selection import LEVELS
 from gocoach.interviews import (
+    RATINGS,
     InterviewOptions,
     abandon_interview,
     answer_followup,
@@ -35,6 +36,7 @@ from gocoach.interviews import (
     open_interviews,
     question_modules,
     rate_answer,
+    rate_followup,
     resume_interview,
     session_answers,
     set_tick,
@@ -108,6 +110,7 @@ def _question_context(session: Session, interview: InterviewSession, now: dateti
         "mistakes_html": render_markdown(question.sections.get("Типичные ошибки", "")),
         "followups": [options[f] for f in row.followups if f in options],
         "all_followups": list(options.values()), "followup_answers": answered,
+        "ratings": RATINGS,
         "elapsed_q": span_ms(row.asked_at, now),
         "left_ms": limit_ms - elapsed_ms(session, interview, now),
         "number": row.position + 1, "count": len(interview.plan), "md": render_inline,
@@ -151,6 +154,19 @@ def create_followup_answer(interview_id: int, qid: str, digest: str, session: Se
     interview = get_interview(session, user=user, interview_id=interview_id)
     answer_followup(session, user=user, interview=interview, fid=f"{qid}/{digest}", text=text,
                     now=now, similarity=similarity_function())
+    return _redirect(f"/interviews/{interview_id}#f-{digest}")
+
+
+@router.post("/interviews/{interview_id}/followups/{qid}/{digest}/rating")
+def create_followup_rating(interview_id: int, qid: str, digest: str, session: SessionDep,
+                           user: CurrentUser, now: NowDep,
+                           rating: Annotated[str, Form()] = "") -> Response:
+    """Rate an answered follow-up (1–4); the rating feeds its spaced-repetition card."""
+    interview = get_interview(session, user=user, interview_id=interview_id)
+    if not rating.strip().isdigit():
+        raise ValueError("a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy)")
+    rate_followup(session, user=user, interview=interview, fid=f"{qid}/{digest}",
+                  rating=int(rating), now=now, reviews=default_reviews())
     return _redirect(f"/interviews/{interview_id}#f-{digest}")
 
 
