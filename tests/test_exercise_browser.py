@@ -70,6 +70,17 @@ def pane_of(page: Any, file_name: str) -> str:
     return str(tab.get_attribute("data-tab"))
 
 
+def finished_result(page: Any) -> Any:
+    """Wait for the graded result that replaces the polling fragment; say what came instead."""
+    result = page.locator("#results .ex-result")
+    try:
+        result.wait_for(timeout=GRADING_WAIT_MS)
+    except Exception as exc:  # playwright's TimeoutError; show what the learner saw
+        shown = page.locator("#results").inner_text()
+        raise AssertionError(f"no graded result; the results area shows: {shown!r}") from exc
+    return result
+
+
 def test_solving_an_exercise_in_the_browser(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/exercises/retry-backoff")
     pane = pane_of(page, "retry.go")
@@ -83,8 +94,8 @@ def test_solving_an_exercise_in_the_browser(page: Any, base_url: str) -> None:
     # The starter as it is: Ctrl+Enter inside the editor runs the tests; some fail, by name.
     editor.locator(".CodeMirror-line").first.click()
     page.keyboard.press("Control+Enter")
-    failed = page.locator("#results .ex-result.st-fail")
-    failed.wait_for(timeout=GRADING_WAIT_MS)
+    failed = finished_result(page)
+    assert "st-fail" in (failed.get_attribute("class") or ""), failed.inner_text()
     assert failed.locator("li.t-fail b").count() >= 1
     assert "тестов пройдено" in failed.locator("h3").inner_text()
 
@@ -94,9 +105,11 @@ def test_solving_an_exercise_in_the_browser(page: Any, base_url: str) -> None:
     editor.evaluate("(node, text) => node.CodeMirror.setValue(text)", reference)
     editor.evaluate("node => node.CodeMirror.execCommand('goDocEnd')")
     page.keyboard.type("\n// решено в браузере\n")
+    first_result = failed.element_handle()
     page.get_by_role("button", name="Запустить тесты").click()
-    passed = page.locator("#results .ex-result.st-pass")
-    passed.wait_for(timeout=GRADING_WAIT_MS)
+    first_result.wait_for_element_state("hidden")  # replaced by the new run
+    passed = finished_result(page)
+    assert "st-pass" in (passed.get_attribute("class") or ""), passed.inner_text()
     heading = passed.locator("h3").inner_text()
     total = passed.locator("ul.ex-tests-list > li").count()
     assert total >= 2 and f"{total}/{total}" in heading
