@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,10 @@ from gocoach.startup import Database, open_database
 from gocoach.users import ensure_local_user
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+# Every app a test starts would otherwise warm its own cold Go build cache (29 builds) in the
+# background; tests that are about the warm-up turn it on explicitly.
+os.environ.setdefault("GOCOACH_GRADING_WARMUP", "false")
 
 
 @pytest.fixture

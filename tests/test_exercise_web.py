@@ -28,9 +28,9 @@ RU = {"Accept-Language": "ru"}
 
 
 def make_client(tmp_path: Path, **overrides: Any) -> TestClient:
-    settings = load_settings(data_dir=tmp_path / "web", grading_warmup=False,
-                             grading_cache_dir=CACHE_DIR,
-                             grading_uid_base=64400 + 40 * WORKER, **overrides)
+    chosen = {"grading_warmup": False, "grading_cache_dir": CACHE_DIR,
+              "grading_uid_base": 64400 + 40 * WORKER, **overrides}
+    settings = load_settings(data_dir=tmp_path / "web", **chosen)
     return TestClient(create_app(settings))
 
 
@@ -154,6 +154,42 @@ def test_warmup_progress_is_shown_while_it_runs(client: TestClient) -> None:
     assert 'hx-get="/exercises/warmup"' in page
     service(client).warmup = WarmupState(running=False, done=29, total=29)
     assert "Прогрев" not in client.get("/exercises/warmup", headers=RU).text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sandbox_available().available, reason="bubblewrap is not usable here")
+def test_warm_up_starts_with_the_app_and_stops_with_it(tmp_path: Path) -> None:
+    cold_cache = tmp_path / "cold-go-cache"
+    with make_client(tmp_path, grading_warmup=True, grading_cache_dir=cold_cache) as client:
+        grading = service(client)
+        thread = grading._warm_thread
+        assert thread is not None and thread.is_alive() and grading.warmup.total == 29
+        # test2json is built first, then the first exercise: wait for that exercise's build.
+        test2json = cold_cache / "bin" / "test2json"
+        deadline = time.monotonic() + 240
+        while not (test2json.is_file() and builds_using(cold_cache)):
+            assert time.monotonic() < deadline, "the warm-up never started an exercise build"
+            time.sleep(0.2)
+        assert grading.warmup.label == "bufio-line-processor"
+    # Leaving the app (shutdown) kills the build under way and starts no other.
+    thread.join(5)
+    assert not thread.is_alive()
+    time.sleep(0.5)
+    assert builds_using(cold_cache) == []
+    assert grading.warmup.done < grading.warmup.total and not grading.warmup.running
+
+
+def builds_using(cache: Path) -> list[int]:
+    """Pids of processes whose command line or environment names this build cache."""
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if str(cache).encode() in seen:
+            pids.append(int(entry.name))
+    return pids
 
 
 @pytest.mark.slow

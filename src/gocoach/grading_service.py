@@ -41,6 +41,7 @@ from gocoach.practice import load_catalogue
 INSTALL_HINT = "sudo apt-get install bubblewrap"
 CLI_SLOTS = 32
 MAX_JOBS_KEPT = 1000
+WARMUP_STOP_SECONDS = 10.0  # closing waits this long for the killed warm-up build to end
 
 
 @dataclass
@@ -104,6 +105,7 @@ class GradingService:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._warm_thread: threading.Thread | None = None
+        self._stop_warmup = threading.Event()
 
     # --- grading ----------------------------------------------------------------------------
 
@@ -133,7 +135,11 @@ class GradingService:
                                            max_waiting=self.settings.grading_queue)
 
     def close(self) -> None:
-        """Stop the queue: running jobs finish, waiting ones are dropped."""
+        """Stop the warm-up (its build is killed) and the queue: running jobs finish, waiting
+        ones are dropped."""
+        self._stop_warmup.set()
+        if self._warm_thread is not None:
+            self._warm_thread.join(timeout=WARMUP_STOP_SECONDS)
         with self._lock:
             queue, self._queue = self._queue, None
         if queue is not None:
@@ -190,7 +196,8 @@ class GradingService:
         self.check_enabled()
         self.work_root.mkdir(parents=True, exist_ok=True)
         report = warm_build_cache(exercises=exercises, settings=self.grading,
-                                  work_root=self.work_root, progress=progress)
+                                  work_root=self.work_root, progress=progress,
+                                  cancel=self._stop_warmup)
         by_label = {_label(e, race): (e, race) for e, race in warmup_plan(exercises)}
         for label in report.built:
             stamp = self._stamp(*by_label[label])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,14 +43,25 @@ def warm_build_cache(
     settings: GradingSettings,
     work_root: Path,
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> WarmupReport:
-    """Compile each exercise's reference solution in the sandbox, filling the shared cache."""
-    ensure_test2json(settings)
-    go_cache(settings).mkdir(parents=True, exist_ok=True)
+    """Compile each exercise's reference solution in the sandbox, filling the shared cache.
+
+    Setting `cancel` stops the warm-up: the build under way is killed and no other starts.
+    """
     plan = warmup_plan(exercises)
+    try:
+        ensure_test2json(settings, cancel=cancel)
+    except RuntimeError:
+        if cancel is not None and cancel.is_set():
+            return WarmupReport((), ())
+        raise
+    go_cache(settings).mkdir(parents=True, exist_ok=True)
     built: list[str] = []
     failed: list[tuple[str, str]] = []
     for index, (exercise, race) in enumerate(plan):
+        if cancel is not None and cancel.is_set():
+            break
         label = f"{exercise.slug}{' -race' if race else ''}"
         if progress is not None:
             progress(index, len(plan), label)
@@ -61,13 +73,16 @@ def warm_build_cache(
                 wall_seconds=settings.limits.build_seconds,
                 output_bytes=settings.limits.output_bytes,
                 cwd=job_dir,
+                cancel=cancel,
             )
         finally:
             shutil.rmtree(job_dir, ignore_errors=True)
+        if cancel is not None and cancel.is_set():
+            break
         if outcome.returncode == 0:
             built.append(label)
         else:
             failed.append((label, outcome.output.decode("utf-8", errors="replace")))
-    if progress is not None:
+    if progress is not None and not (cancel is not None and cancel.is_set()):
         progress(len(plan), len(plan), "done")
     return WarmupReport(tuple(built), tuple(failed))

