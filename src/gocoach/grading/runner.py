@@ -35,7 +35,8 @@ from gocoach.grading.verdicts import ExpectedTest, RunFacts, cap_text, judge_ben
 BOX = "/box"
 TEST2JSON_IN_BOX = "/opt/gocoach/test2json"
 BENCH_ITERATIONS = 500
-_test2json_lock = threading.Lock()
+_test2json_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ def ensure_test2json(settings: GradingSettings, *, cancel: threading.Event | Non
     Raises RuntimeError when the build fails, times out or is cancelled.
     """
     target = settings.cache_dir / "bin" / "test2json"
-    with _test2json_lock:
+    with _locks_guard:  # one lock per cache: building one never holds up another's grading
+        lock = _test2json_locks.setdefault(target, threading.Lock())
+    with lock:
         if target.is_file():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
