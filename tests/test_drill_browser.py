@@ -2,51 +2,31 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from gocoach.web.app import create_app
 from question_fixtures import prepared_settings
-from servers import chromium_path, free_port, missing
+from servers import chromium, free_port, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
 def base_url(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     settings = prepared_settings(tmp_path).model_copy(update={"port": port})
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(settings), port) as url:
+        yield url
 
 
 @pytest.fixture
 def page(base_url: str) -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        missing("Chromium (Debian package chromium)", "GOCOACH_REQUIRE_BROWSER")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+    with chromium() as browser:
         yield browser.new_context(locale="ru-RU").new_page()
-        browser.close()
 
 
 def test_keyboard_drill(page: Any, base_url: str) -> None:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from gocoach.config import load_settings
 from gocoach.grading import sandbox_available
 from gocoach.web.app import create_app
-from servers import chromium_path, free_port, missing
+from servers import chromium, free_port, serving
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,8 +21,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.skipif(not sandbox_available().available, reason="bubblewrap is not usable here"),
 ]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 CACHE_DIR = Path(tempfile.gettempdir()) / "gocoach-grading-test-cache"
 WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
@@ -39,29 +34,14 @@ def base_url(tmp_path: Path) -> Iterator[str]:
     settings = load_settings(data_dir=tmp_path / "web", grading_warmup=False,
                              grading_cache_dir=CACHE_DIR, grading_workers=1,
                              grading_uid_base=64600 + 10 * WORKER, port=port)  # fmt: skip
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(settings), port) as url:
+        yield url
 
 
 @pytest.fixture
 def page(base_url: str) -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        missing("Chromium (Debian package chromium)", "GOCOACH_REQUIRE_BROWSER")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+    with chromium() as browser:
         yield browser.new_context(locale="ru-RU").new_page()
-        browser.close()
 
 
 def pane_of(page: Any, file_name: str) -> str:

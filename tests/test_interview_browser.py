@@ -4,26 +4,21 @@ the question clock and the session countdown tick, run out, and stop once the an
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from gocoach.config import load_settings
 from gocoach.db import transaction
 from gocoach.question_bank import load_track
 from gocoach.web import routes_interviews
 from gocoach.web.app import create_app
-from servers import chromium_path, free_port, missing
+from servers import chromium, free_port, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TRACK = Path(__file__).resolve().parents[1] / "content" / "tracks" / "go-core"
 
 
@@ -32,30 +27,16 @@ def base_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setattr(routes_interviews, "similarity_function", lambda: None)
     port = free_port()
     app = create_app(load_settings(data_dir=tmp_path / "web", load_bundled=False, port=port))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with transaction(app.state.database.sessions) as session:
-        load_track(session, TRACK, now=datetime.now(UTC))
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(app, port) as url:
+        with transaction(app.state.database.sessions) as session:
+            load_track(session, TRACK, now=datetime.now(UTC))
+        yield url
 
 
 @pytest.fixture
 def page(base_url: str) -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        missing("Chromium (Debian package chromium)", "GOCOACH_REQUIRE_BROWSER")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+    with chromium() as browser:
         yield browser.new_context(locale="ru-RU").new_page()
-        browser.close()
 
 
 def seconds(clock_text: str) -> int:
