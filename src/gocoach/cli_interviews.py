@@ -220,34 +220,31 @@ def ask_followups(ctx: Context, interview_id: int) -> None:
             ask_followup_rating(ctx, interview_id, option.fid)
 
 
-def ask_followup_rating(ctx: Context, interview_id: int, fid: str) -> None:
-    """Rate an answered follow-up (Enter skips); the rating goes to its drill card."""
+def read_rating(what: str) -> int | None:
+    """Ask for a rating 1–4 until one is typed; None when Enter skips it."""
     while True:
-        text = read_line("rate this follow-up: 1 again, 2 hard, 3 good, 4 easy (Enter skips): ")
+        text = read_line(f"{what}: 1 again, 2 hard, 3 good, 4 easy (Enter skips): ")
         if text == STOP:
             raise Stop
         if text in ("", "1", "2", "3", "4"):
-            break
+            return int(text) if text else None
         errors.print("[yellow]type 1, 2, 3 or 4, or press Enter to skip rating[/]")
-    if not text:
+
+
+def ask_followup_rating(ctx: Context, interview_id: int, fid: str) -> None:
+    """Rate an answered follow-up (Enter skips); the rating goes to its drill card."""
+    rating = read_rating("rate this follow-up")
+    if rating is None:
         return
     with unit_of_work(ctx) as (session, user):
         interview = get_interview(session, user=user, interview_id=interview_id)
-        rate_followup(session, user=user, interview=interview, fid=fid, rating=int(text),
+        rate_followup(session, user=user, interview=interview, fid=fid, rating=rating,
                       now=utc_now(), reviews=default_reviews())
 
 
 def ask_rating(ctx: Context, interview_id: int, answered: bool) -> bool:
     """Rate the question (or skip it); True while the session goes on."""
-    rating: int | None = None
-    while answered:
-        text = read_line("rate yourself: 1 again, 2 hard, 3 good, 4 easy (Enter skips): ")
-        if text == STOP:
-            raise Stop
-        if text in ("", "1", "2", "3", "4"):
-            rating = int(text) if text else None
-            break
-        errors.print("[yellow]type 1, 2, 3 or 4, or press Enter to skip rating[/]")
+    rating = read_rating("rate yourself") if answered else None
     with unit_of_work(ctx) as (session, user):
         interview = get_interview(session, user=user, interview_id=interview_id)
         following = rate_answer(session, user=user, interview=interview, rating=rating,

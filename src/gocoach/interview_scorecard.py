@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gocoach.interviews import coverage, session_answers
+from gocoach.interviews import RATINGS, coverage, session_answers
 from gocoach.models import InterviewAnswer, InterviewSession, Question, QuestionModule, User
 from gocoach.reviews import as_utc
 from gocoach.timelog import log_time
 
 RATING_VALUE = {1: 0.0, 2: 0.4, 3: 0.75, 4: 1.0}
-RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+RATING_NAMES = RATINGS
 LEVEL_TITLES = {"middle": "Middle", "senior": "Senior", "architect": "Architect"}
 READY, ALMOST = 0.75, 0.5
 SPARK = "▁▂▃▄▅▆▇█"

@@ -14,6 +14,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _create_question_tracks()
+    _create_question_modules()
+    _create_questions()
+    _create_question_followups()
+
+
+def _create_question_tracks() -> None:
     op.create_table(
         "question_tracks",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -23,6 +30,9 @@ def upgrade() -> None:
         sa.Column("stats", sa.JSON(), nullable=False),
         sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def _create_question_modules() -> None:
     op.create_table(
         "question_modules",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -41,6 +51,9 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.UniqueConstraint("track_id", "number"),
     )
+
+
+def _create_questions() -> None:
     op.create_table(
         "questions",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -66,6 +79,9 @@ def upgrade() -> None:
         sa.Column("retired", sa.Boolean(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def _create_question_followups() -> None:
     op.create_table(
         "question_followups",
         sa.Column("id", sa.Integer(), primary_key=True),

@@ -20,6 +20,14 @@ def _user_fk() -> sa.Column:  # type: ignore[type-arg]
 
 
 def upgrade() -> None:
+    _create_plans()
+    _create_plan_roadmaps()
+    _create_plan_items()
+    _create_time_entries()
+    _create_weekly_reports()
+
+
+def _create_plans() -> None:
     op.create_table(
         "plans",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -34,6 +42,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_plans_user_id", "plans", ["user_id"])
+
+
+def _create_plan_roadmaps() -> None:
     op.create_table(
         "plan_roadmaps",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -54,6 +65,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_plan_roadmaps_user_id", "plan_roadmaps", ["user_id"])
     op.create_index("ix_plan_roadmaps_plan_id", "plan_roadmaps", ["plan_id"])
+
+
+def _create_plan_items() -> None:
     op.create_table(
         "plan_items",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -76,6 +90,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_plan_items_user_id", "plan_items", ["user_id"])
     op.create_index("ix_plan_items_plan_id", "plan_items", ["plan_id"])
+
+
+def _create_time_entries() -> None:
     op.create_table(
         "time_entries",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -97,6 +114,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_time_entries_user_id", "time_entries", ["user_id"])
     op.create_index("ix_time_entries_day", "time_entries", ["day"])
+
+
+def _create_weekly_reports() -> None:
     op.create_table(
         "weekly_reports",
         sa.Column("id", sa.Integer(), primary_key=True),
