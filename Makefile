@@ -21,10 +21,11 @@ $(DEV_STAMP): $(STAMP)
 run: $(STAMP)
 	$(BIN)/gocoach serve
 
-## test: ruff, mypy and the whole test suite (Go-building and browser tests included)
+## test: ruff, mypy, the import contracts and the whole test suite (Go-building and browser tests included)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 ## unit: the fast tests only (no Go builds, no browser, no PostgreSQL)

@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from gocoach.answer_evaluation import Figures, Reference, evaluate, load_set
-from gocoach.embeddings import load_model, model_error, similarity_function
-from gocoach.question_track import read_track
+from gocoach.interviews.embeddings import load_model, model_error, similarity_function
+from gocoach.interviews.evaluation import Figures, Reference, evaluate, load_set
+from gocoach.questions.track import read_track
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,11 +16,11 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from gocoach.grading.cache import warm_build_cache
-from gocoach.grading.exercises import Exercise, load_exercise, read_files
-from gocoach.grading.queue import GradingQueue
-from gocoach.grading.results import GradeResult
-from gocoach.grading.runner import (
+from gocoach.practice.grading.cache import warm_build_cache
+from gocoach.practice.grading.exercises import Exercise, load_exercise, read_files
+from gocoach.practice.grading.queue import GradingQueue
+from gocoach.practice.grading.results import GradeResult
+from gocoach.practice.grading.runner import (
     GradingSettings,
     build_env,
     find_go_root,

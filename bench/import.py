@@ -14,11 +14,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from gocoach.bundled_curricula import bundled_documents, load_bundled
-from gocoach.config import load_settings
-from gocoach.db import transaction
+from gocoach.curricula.bundled import bundled_documents, load_bundled
 from gocoach.startup import open_database, utc_now
-from gocoach.users import ensure_local_user
+from gocoach.store.engine import transaction
+from gocoach.store.settings import load_settings
+from gocoach.store.users import ensure_local_user
 from gocoach.web.app import create_app
 
 RUNS = 5

@@ -21,11 +21,15 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from gocoach.card_faces import all_card_faces
-from gocoach.config import load_settings
-from gocoach.db import transaction
-from gocoach.drill_queue import next_card
-from gocoach.models import (
+from gocoach.drills.queue import next_card
+from gocoach.drills.reviews import record_rating, retrievability
+from gocoach.drills.stats import drill_stats
+from gocoach.questions.bank import load_track
+from gocoach.questions.faces import all_card_faces
+from gocoach.startup import Database, open_database
+from gocoach.store.engine import transaction
+from gocoach.store.settings import load_settings
+from gocoach.store.tables import (
     DrillCard,
     FollowUpQuestion,
     Question,
@@ -33,11 +37,7 @@ from gocoach.models import (
     QuestionTrack,
     ReviewLogEntry,
 )
-from gocoach.question_bank import load_track
-from gocoach.review_stats import drill_stats
-from gocoach.reviews import record_rating, retrievability
-from gocoach.startup import Database, open_database
-from gocoach.users import ensure_local_user
+from gocoach.store.users import ensure_local_user
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 QUESTIONS, FOLLOWUPS_EACH, LOGS = 2500, 3, 200_000

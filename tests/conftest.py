@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from gocoach.bundled_curricula import SEEDS, bundled_documents
-from gocoach.config import Settings, load_settings
-from gocoach.db import transaction
-from gocoach.models import User
+from gocoach.curricula.bundled import SEEDS, bundled_documents
 from gocoach.startup import Database, open_database
-from gocoach.users import ensure_local_user
+from gocoach.store.engine import transaction
+from gocoach.store.settings import Settings, load_settings
+from gocoach.store.tables import User
+from gocoach.store.users import ensure_local_user
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy.orm import Session
 
 from conftest import seed_bytes
-from gocoach.models import Roadmap, User
-from gocoach.plans import PlannedItem, PlanState, create_plan, load_plan
-from gocoach.progress import set_status
-from gocoach.roadmaps import get_roadmap, import_document
+from gocoach.curricula.progress import set_status
+from gocoach.curricula.roadmaps import get_roadmap, import_document
+from gocoach.plans.plan import PlannedItem, PlanState, create_plan, load_plan
+from gocoach.store.tables import Roadmap, User
 
 SEEDS = {"senior-3-months": "002", "backend-16-weeks": "003", "go-mastery": "004"}
 MONDAY = date(2026, 11, 2)

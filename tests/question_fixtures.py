@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from conftest import NOW
-from gocoach.config import Settings, load_settings
-from gocoach.db import transaction
-from gocoach.question_bank import LoadReport, load_track
-from gocoach.roadmaps import import_document
+from gocoach.curricula.roadmaps import import_document
+from gocoach.questions.bank import LoadReport, load_track
 from gocoach.startup import open_database
-from gocoach.users import ensure_local_user
+from gocoach.store.engine import transaction
+from gocoach.store.settings import Settings, load_settings
+from gocoach.store.users import ensure_local_user
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 from typer.testing import CliRunner
 
-from gocoach.cli import app
+from gocoach.cli.main import app
 
 
 @pytest.fixture

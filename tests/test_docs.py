@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
-from gocoach.cli import app
-from gocoach.config import Settings
+from gocoach.cli.main import app
+from gocoach.store.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW
-from gocoach.config import load_settings
-from gocoach.db import transaction
-from gocoach.drill_queue import daily_queue
-from gocoach.question_search import SearchFilters, search_questions
-from gocoach.review_stats import drill_stats
-from gocoach.reviews import ReviewConflict, record_rating, undo_last_rating
+from gocoach.drills.queue import daily_queue
+from gocoach.drills.reviews import ReviewConflict, record_rating, undo_last_rating
+from gocoach.drills.stats import drill_stats
+from gocoach.questions.search import SearchFilters, search_questions
 from gocoach.startup import Database, open_database
-from gocoach.users import ensure_local_user
+from gocoach.store.engine import transaction
+from gocoach.store.settings import load_settings
+from gocoach.store.users import ensure_local_user
 from question_fixtures import load_small_track
 from servers import postgres_server
 

@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from gocoach.backup import BackupError
-from gocoach.config import Settings
-from gocoach.grading_service import open_grading
+from gocoach.backup.archive import BackupError
+from gocoach.curricula.decoding import DocumentError
+from gocoach.practice.service import open_grading
 from gocoach.startup import open_database
-from gocoach.textdecode import DocumentError
+from gocoach.store.settings import Settings
 from gocoach.web import (
     routes_dashboard,
     routes_drills,

@@ -11,11 +11,11 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from gocoach.config import Settings
-from gocoach.db import transaction
-from gocoach.models import User
 from gocoach.startup import Database, utc_now
-from gocoach.users import ensure_local_user
+from gocoach.store.engine import transaction
+from gocoach.store.settings import Settings
+from gocoach.store.tables import User
+from gocoach.store.users import ensure_local_user
 from gocoach.web.i18n import pick_language, translate
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from gocoach.dashboard import Dashboard, dashboard_for
-from gocoach.plan_calendar import local_date
+from gocoach.plans.calendar import local_date
+from gocoach.reports.dashboard import Dashboard, dashboard_for
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 from gocoach.web.routes_plans import NowDep
 

@@ -9,13 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from gocoach.card_faces import card_face
-from gocoach.drill_queue import daily_queue
-from gocoach.drill_time import log_drill_minutes
-from gocoach.markdown_render import render_inline, render_markdown
-from gocoach.models import User
-from gocoach.review_stats import drill_stats
-from gocoach.reviews import (
+from gocoach.drills.minutes import log_drill_minutes
+from gocoach.drills.queue import daily_queue
+from gocoach.drills.reviews import (
     RATINGS,
     ReviewConflict,
     as_utc,
@@ -24,6 +20,10 @@ from gocoach.reviews import (
     undo_last_rating,
     update_drill_settings,
 )
+from gocoach.drills.stats import drill_stats
+from gocoach.questions.faces import card_face
+from gocoach.questions.rendering import render_inline, render_markdown
+from gocoach.store.tables import User
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 from gocoach.web.routes_plans import NowDep
 

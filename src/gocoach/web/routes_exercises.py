@@ -11,19 +11,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from gocoach.db import transaction
-from gocoach.grading import (
-    Exercise,
-    GradeResult,
-    QueueBusy,
-    SandboxUnavailable,
-    read_files,
-    result_to_json,
-)
-from gocoach.grading_service import GradingService, Outcome
-from gocoach.markdown_render import render_markdown
-from gocoach.models import User
-from gocoach.practice import (
+from gocoach.practice.exercises import (
     exercises_by_item,
     find_exercise,
     get_submission,
@@ -33,7 +21,19 @@ from gocoach.practice import (
     store_graded,
     submission_history,
 )
+from gocoach.practice.grading import (
+    Exercise,
+    GradeResult,
+    QueueBusy,
+    SandboxUnavailable,
+    read_files,
+    result_to_json,
+)
+from gocoach.practice.service import GradingService, Outcome
+from gocoach.questions.rendering import render_markdown
 from gocoach.startup import Database, utc_now
+from gocoach.store.engine import transaction
+from gocoach.store.tables import User
 from gocoach.web.deps import CurrentUser, Page, PageDep, SessionDep
 
 router = APIRouter()

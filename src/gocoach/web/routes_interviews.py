@@ -11,17 +11,18 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from gocoach.answer_check import AnswerError
-from gocoach.embeddings import model_note, similarity_function
-from gocoach.interview_scorecard import (
+from gocoach.interviews.checking import AnswerError
+from gocoach.interviews.embeddings import model_note, similarity_function
+from gocoach.interviews.scorecard import (
+    RATINGS,
     build_scorecard,
     interview_history,
     scorecard_markdown,
+    session_answers,
     trend_line,
 )
-from gocoach.interview_selection import LEVELS
-from gocoach.interviews import (
-    RATINGS,
+from gocoach.interviews.selection import LEVELS
+from gocoach.interviews.sessions import (
     InterviewOptions,
     abandon_interview,
     answer_followup,
@@ -38,15 +39,14 @@ from gocoach.interviews import (
     rate_answer,
     rate_followup,
     resume_interview,
-    session_answers,
     set_tick,
     span_ms,
     start_interview,
     submit_answer,
 )
-from gocoach.markdown_render import render_inline, render_markdown
-from gocoach.models import InterviewSession, User
+from gocoach.questions.rendering import render_inline, render_markdown
 from gocoach.startup import utc_now
+from gocoach.store.tables import InterviewSession, User
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 
 router = APIRouter()

@@ -10,12 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from gocoach.agenda import agenda_for
-from gocoach.calendar_export import plan_calendar_ics
-from gocoach.milestones import check_milestones, final_criteria
-from gocoach.models import WeeklyReport
-from gocoach.plan_calendar import local_date, parse_date, parse_off_range
-from gocoach.plans import (
+from gocoach.curricula.progress import find_item, set_status
+from gocoach.curricula.roadmaps import get_roadmap, list_roadmaps
+from gocoach.plans.calendar import local_date, parse_date, parse_off_range
+from gocoach.plans.plan import (
     PlanState,
     active_plan,
     apply_replan,
@@ -25,13 +23,18 @@ from gocoach.plans import (
     preview_replan,
     require_plan,
 )
-from gocoach.practice_stats import exercise_stats, review_stats
-from gocoach.progress import find_item, set_status
-from gocoach.roadmaps import get_roadmap, list_roadmaps
-from gocoach.startup import utc_now
-from gocoach.timelog import entries_between, hours_per_week, log_time, logged_hours, minutes_by_day
-from gocoach.web.deps import CurrentUser, PageDep, SessionDep
-from gocoach.weekly_reports import (
+from gocoach.plans.timelog import (
+    entries_between,
+    hours_per_week,
+    log_time,
+    logged_hours,
+    minutes_by_day,
+)
+from gocoach.reports.activity import exercise_stats, review_stats
+from gocoach.reports.agenda import agenda_for
+from gocoach.reports.ics import plan_calendar_ics
+from gocoach.reports.milestones import check_milestones, final_criteria
+from gocoach.reports.weekly import (
     SECTION_KEYS,
     draft_report,
     ensure_drafts,
@@ -40,6 +43,9 @@ from gocoach.weekly_reports import (
     save_report,
     section_title,
 )
+from gocoach.startup import utc_now
+from gocoach.store.tables import WeeklyReport
+from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 
 router = APIRouter()
 MARKDOWN = MarkdownIt("commonmark", {"html": False})

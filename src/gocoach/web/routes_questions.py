@@ -7,18 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from gocoach.card_faces import followup_anchor
-from gocoach.markdown_render import render_inline, render_markdown
-from gocoach.question_search import LEVELS, SearchFilters, search_questions
-from gocoach.question_views import (
+from gocoach.drills.cards import card_statuses
+from gocoach.questions.faces import followup_anchor
+from gocoach.questions.links import items_for_question
+from gocoach.questions.rendering import render_inline, render_markdown
+from gocoach.questions.search import LEVELS, SearchFilters, search_questions
+from gocoach.questions.views import (
     ANSWER_SECTIONS,
     WHY,
-    card_statuses,
     list_modules,
     module_page,
     question_page,
 )
-from gocoach.roadmap_questions import items_for_question
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 from gocoach.web.routes_plans import NowDep
 

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from gocoach.models import Node, Progress, Roadmap
-from gocoach.practice import exercises_for_item, load_catalogue
-from gocoach.progress import RollUp, roll_up, set_status, statuses
-from gocoach.question_views import track_question_count
-from gocoach.roadmap_export import export_markdown
-from gocoach.roadmap_questions import questions_for_item
-from gocoach.roadmaps import get_roadmap, import_document, list_roadmaps, load_nodes
+from gocoach.curricula.decoding import DocumentError
+from gocoach.curricula.export import export_markdown
+from gocoach.curricula.progress import RollUp, roll_up, set_status, statuses
+from gocoach.curricula.roadmaps import get_roadmap, import_document, list_roadmaps, load_nodes
+from gocoach.practice.exercises import exercises_for_item, load_catalogue
+from gocoach.questions.links import questions_for_item
+from gocoach.questions.views import track_question_count
 from gocoach.startup import utc_now
-from gocoach.textdecode import DocumentError
+from gocoach.store.tables import Node, Progress, Roadmap
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 
 router = APIRouter()

@@ -1,0 +1,109 @@
+"""Backup of every other table that holds user data (drills, interviews, plans, time, practice).
+
+Tables are found from the schema: every table with a `user_id` column except the ones `backup.py`
+handles itself. Rows keep their ids (so links between them survive); `user_id` is stored as the
+username and `roadmap_id` as the roadmap's slug, so they map onto the target database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Table, delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from gocoach.store.engine import Base
+from gocoach.store.tables import Roadmap, User
+
+HANDLED_ELSEWHERE = frozenset({"progress", "progress_events", "import_runs"})
+
+
+@dataclass
+class TablesReport:
+    """Rows restored per table, and tables left alone because they already held data."""
+
+    restored: dict[str, int] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+
+
+def user_tables() -> list[Table]:
+    """Tables with user data, parents before children."""
+    return [t for t in Base.metadata.sorted_tables
+            if "user_id" in t.c and t.name not in HANDLED_ELSEWHERE]
+
+
+def dump_user_tables(session: Session) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every user table, JSON-ready."""
+    users = {u.id: u.username for u in session.scalars(select(User))}
+    slugs = {r.id: r.slug for r in session.scalars(select(Roadmap))}
+    dump: dict[str, list[dict[str, Any]]] = {}
+    for table in user_tables():
+        rows = session.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+        dump[table.name] = [_to_json(table, dict(row), users, slugs) for row in rows]
+    return dump
+
+
+def _to_json(table: Table, row: dict[str, Any], users: dict[int, str],
+             slugs: dict[int, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        if name == "user_id":
+            value = users.get(value)
+        elif name == "roadmap_id" and value is not None:
+            value = slugs.get(value)
+        elif isinstance(value, datetime | date):
+            value = value.isoformat()
+        out[name] = value
+    return out
+
+
+def restore_user_tables(session: Session, dump: dict[str, list[dict[str, Any]]], *,
+                        replace: bool) -> TablesReport:
+    """Insert the dumped rows; a table that already has rows is kept unless `replace`."""
+    report = TablesReport()
+    users = {u.username: u.id for u in session.scalars(select(User))}
+    slugs = {r.slug: r.id for r in session.scalars(select(Roadmap))}
+    tables = user_tables()
+    if replace:
+        for table in reversed(tables):
+            session.execute(delete(table))
+    for table in tables:
+        rows = dump.get(table.name) or []
+        if not rows:
+            continue
+        if session.scalar(select(func.count()).select_from(table)):
+            report.kept.append(table.name)
+            continue
+        session.execute(insert(table), [_from_json(table, row, users, slugs) for row in rows])
+        _reset_sequence(session, table)
+        report.restored[table.name] = len(rows)
+    return report
+
+
+def _from_json(table: Table, row: dict[str, Any], users: dict[str, int],
+               slugs: dict[str, int]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, value in row.items():
+        if name not in table.c:
+            continue
+        column_type = table.c[name].type
+        if name == "user_id":
+            value = users[value]
+        elif name == "roadmap_id" and value is not None:
+            value = slugs.get(value)
+        elif value is not None and isinstance(column_type, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column_type, Date):
+            value = date.fromisoformat(value)
+        values[name] = value
+    return values
+
+
+def _reset_sequence(session: Session, table: Table) -> None:
+    """PostgreSQL: move the id sequence past the restored ids."""
+    if session.get_bind().dialect.name != "postgresql" or "id" not in table.c:
+        return
+    session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                         f"(SELECT MAX(id) FROM {table.name}))"))

@@ -1,0 +1,110 @@
+"""`gocoach content …`: check, verify examples, load the question bank."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress as Bar
+
+from gocoach.cli.context import console, errors, fail, handle_errors, open_context, unit_of_work
+from gocoach.curricula.roadmaps import get_roadmap, load_nodes
+from gocoach.questions.bank import load_track
+from gocoach.questions.examples import ExampleResult, collect_jobs, verify_examples
+from gocoach.questions.track import missing_followups, read_track
+from gocoach.startup import utc_now
+from gocoach.store.settings import load_settings
+
+content_app = typer.Typer(help="Check, verify and load the question bank.", no_args_is_help=True)
+TRACK_OPTION = typer.Option(help="Track folder (default: the shipped Go Core track).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `gocoach content` to the main app."""
+    app.add_typer(content_app, name="content")
+
+
+def _track_path(path: Path | None) -> Path:
+    return path or load_settings().content_dir / "tracks" / "go-core"
+
+
+@content_app.command("check")
+@handle_errors
+def check_command(track: Annotated[Path | None, TRACK_OPTION] = None) -> None:
+    """Lint the bank (file:line: message) and list the user's follow-ups still missing."""
+    folder = _track_path(track)
+    parsed = read_track(folder)
+    for problem in parsed.problems:
+        errors.print(str(problem), highlight=False, markup=False)
+    for note in parsed.notes:
+        console.print(f"note: {note}", highlight=False)
+    ctx = open_context()
+    with unit_of_work(ctx) as (session, _user):
+        wanted = [
+            n.title
+            for n in load_nodes(session, get_roadmap(session, "follow-ups"))
+            if n.kind == "item"
+        ]
+    missing = missing_followups(parsed, wanted)
+    for text in missing:
+        errors.print(f"missing follow-up: {text}", highlight=False, markup=False)
+    questions = len(parsed.questions())
+    modules = sum(1 for m in parsed.modules if m.parsed)
+    console.print(
+        f"{folder.name}: {modules} modules, {questions} questions, "
+        f"{len(parsed.problems)} problems, "
+        f"{len(wanted) - len(missing)}/{len(wanted)} follow-ups of the user's list present"
+    )
+    if parsed.problems or missing:
+        raise typer.Exit(1)
+
+
+@content_app.command("verify-examples")
+@handle_errors
+def verify_command(
+    module: Annotated[str | None, typer.Argument(help="Module number or file, e.g. 05.")] = None,
+    track: Annotated[Path | None, TRACK_OPTION] = None,
+    jobs: Annotated[int | None, typer.Option(help="Parallel builds (default: cores).")] = None,
+) -> None:
+    """Build, vet and run every checked Go block (with -race on concurrency topics)."""
+    parsed = read_track(_track_path(track))
+    todo = collect_jobs(parsed, module)
+    if not todo:
+        raise fail(f"no checked examples found{f' in module {module}' if module else ''}")
+    started = time.perf_counter()
+    failures: list[ExampleResult] = []
+    with Bar(console=console, transient=True) as bar:
+        task = bar.add_task("warming the build cache, then checking", total=len(todo))
+
+        def report(result: ExampleResult) -> None:
+            bar.advance(task)
+            if not result.ok:
+                failures.append(result)
+
+        verify_examples(todo, workers=jobs, on_result=report)
+    for failure in failures:
+        errors.print(failure.describe(), highlight=False, markup=False)
+    console.print(
+        f"{len(todo) - len(failures)}/{len(todo)} examples pass "
+        f"({sum(j.checked.race for j in todo)} also with -race) "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+    if failures:
+        raise typer.Exit(1)
+
+
+@content_app.command("load")
+@handle_errors
+def load_command(track: Annotated[Path | None, TRACK_OPTION] = None) -> None:
+    """Load (or reload) the bank into the database; on any problem nothing changes."""
+    ctx = open_context()
+    with unit_of_work(ctx) as (session, _user):
+        report = load_track(session, _track_path(track), now=utc_now())
+    console.print(
+        f"loaded {report.track}: {report.modules} modules, {report.questions} questions, "
+        f"{report.followups} follow-ups; {len(report.added)} new"
+    )
+    for qid in report.retired:
+        console.print(f"[yellow]retired (history kept):[/] {qid}", highlight=False)

@@ -1,0 +1,104 @@
+"""`gocoach q search|show`, `gocoach drill …`, `gocoach export-anki`: the bank in a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markdown import Markdown
+from rich.markup import escape
+
+from gocoach.cli import drills as cli_drills
+from gocoach.cli.context import console, handle_errors, open_context, unit_of_work
+from gocoach.drills.anki import export_anki
+from gocoach.drills.cards import card_statuses
+from gocoach.questions.links import items_for_question
+from gocoach.questions.search import SearchFilters, search_questions
+from gocoach.questions.views import ANSWER_SECTIONS, WHY, question_page
+from gocoach.startup import utc_now
+
+q_app = typer.Typer(help="Read and search the question bank.", no_args_is_help=True)
+STARS = "★★★★★"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `gocoach q`, `gocoach drill` and `gocoach export-anki` to the main app."""
+    app.add_typer(q_app, name="q")
+    app.add_typer(cli_drills.drill_app, name="drill")
+    app.command("export-anki")(export_anki_command)
+
+
+@q_app.command("search")
+@handle_errors
+def search_command(
+    text: Annotated[str, typer.Argument(help="Words to find (Russian or English).")] = "",
+    module: Annotated[str | None, typer.Option(help="Module number, e.g. 01.")] = None,
+    level: Annotated[str | None, typer.Option(help="middle, senior or architect.")] = None,
+    tag: Annotated[str | None, typer.Option(help="A tag, e.g. channels.")] = None,
+    min_freq: Annotated[int | None, typer.Option(help="Asked at least this often (1–5).")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 20,
+) -> None:
+    """Full-text search over questions, answers and follow-ups, with filters."""
+    filters = SearchFilters(module=module, level=level, tag=tag, min_freq=min_freq)
+    with unit_of_work(open_context()) as (session, _user):
+        hits = search_questions(session, text=text, filters=filters, limit=limit)
+    if not hits:
+        console.print("nothing found — try fewer words or other filters")
+        return
+    for hit in hits:
+        arrow = "" if hit.kind == "question" else "↳ "
+        console.print(f"[bold cyan]{hit.ref}[/]  [dim]{hit.module_number} · {hit.level} · "
+                      f"{STARS[:hit.freq]}[/]", highlight=False)
+        console.print(f"  {arrow}{escape(hit.title)}", highlight=False)
+        if hit.snippet:
+            console.print(f"  [dim]{escape(hit.snippet)}[/]", highlight=False)
+    console.print(f"{len(hits)} found; read one with `gocoach q show ID`", highlight=False)
+
+
+@q_app.command("show")
+@handle_errors
+def show_command(
+    ref: Annotated[str, typer.Argument(help="Question id (or follow-up id).")],
+) -> None:
+    """Print a question: metadata, every section, follow-ups, your card, linked roadmap items."""
+    with unit_of_work(open_context()) as (session, user):
+        page = question_page(session, ref)
+        question = page.question
+        refs = [question.qid, *[f.fid for f in page.followups]]
+        cards = card_statuses(session, user=user, refs=refs, now=utc_now())
+        items = items_for_question(session, question.qid)
+    module = page.module.title if page.module else question.module_number
+    console.rule(f"[bold]{question.qid}[/] · {question.module_number} {module}")
+    console.print(f"[bold]{question.title}[/]", highlight=False)
+    console.print(f"level {question.level} · asked {STARS[:question.freq]} · "
+                  f"tags {', '.join(question.tags)}", highlight=False)
+    for name in (WHY, *ANSWER_SECTIONS):
+        console.print(f"\n[bold cyan]{name}[/]")
+        console.print(Markdown(question.sections.get(name, "")))
+    if page.followups:
+        console.print("\n[bold cyan]Уточняющие вопросы / follow-ups[/]")
+    for followup in page.followups:
+        console.print(f"• [bold]{followup.question}[/] [dim]({followup.fid})[/]", highlight=False)
+        console.print(f"  {followup.answer}", highlight=False)
+    for card_ref, status in cards.items():
+        console.print(f"[dim]card {card_ref}: {status.state}, due {status.due:%Y-%m-%d %H:%M}, "
+                      f"recall {status.retrievability:.0%}[/]", highlight=False)
+    for item in items:
+        console.print(f"[dim]roadmap {item.roadmap_slug}: {item.title} ({item.key})[/]",
+                      highlight=False)
+
+
+@handle_errors
+def export_anki_command(
+    file: Annotated[Path, typer.Argument(help="The .apkg file to write.")],
+) -> None:
+    """Write the question bank as an Anki deck (.apkg): one note per card, module as a tag."""
+    if file.suffix != ".apkg":
+        raise ValueError(f"{file}: the Anki file must end with .apkg")
+    ctx = open_context()
+    with unit_of_work(ctx) as (session, _user):
+        report = export_anki(session, file, base_url=f"http://{ctx.settings.host}:"
+                                                    f"{ctx.settings.port}")
+    console.print(f"wrote {file}: {report.notes} notes ({report.questions} questions, "
+                  f"{report.followups} follow-ups) in deck '{report.deck}'", highlight=False)

@@ -1,0 +1,3 @@
+"""Roadmaps from Markdown: decoding, parsing, the item tree, import, progress, export, bundled
+documents.
+"""

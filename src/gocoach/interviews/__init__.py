@@ -1,0 +1,1 @@
+"""Mock interviews: sessions, question selection, scorecards, and answer checking."""

@@ -1,0 +1,1 @@
+"""Study plans: the plan and its weeks, calendar arithmetic, and the time log."""

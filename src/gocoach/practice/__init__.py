@@ -1,0 +1,1 @@
+"""Go exercises: the catalogue, submissions, and the sandboxed grader (grading/)."""

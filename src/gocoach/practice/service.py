@@ -1,0 +1,281 @@
+"""The grader as the app uses it: isolation decided once, a queue, and a build-cache warm-up.
+
+One implementation for the web app and the CLI:
+
+    >>> service = GradingService(settings)                       # doctest: +SKIP
+    >>> service.grade(exercise, {"pool.go": source}, slot=0)     # CLI: synchronous
+    >>> job = service.enqueue(exercise, files, owner=user.id, on_done=store)  # web: queued
+    >>> service.job(job, owner=user.id).position                 # 1, 2, … while waiting
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gocoach.practice.exercises import load_catalogue
+from gocoach.practice.grading import (
+    Exercise,
+    GradeResult,
+    GradingQueue,
+    GradingSettings,
+    JobStatus,
+    SandboxUnavailable,
+    choose_isolation,
+    find_go_root,
+    grade_submission,
+    sandbox_available,
+    slot_settings,
+    warm_build_cache,
+)
+from gocoach.practice.grading.cache import warmup_plan
+from gocoach.practice.grading.sandbox import Isolation
+from gocoach.store.settings import Settings
+
+INSTALL_HINT = "sudo apt-get install bubblewrap"
+CLI_SLOTS = 32
+MAX_JOBS_KEPT = 1000
+WARMUP_STOP_SECONDS = 10.0  # closing waits this long for the killed warm-up build to end
+
+
+@dataclass
+class WarmupState:
+    """Progress of the background build-cache warm-up (shown as a progress bar)."""
+
+    running: bool = False
+    done: int = 0
+    total: int = 0
+    label: str = ""
+    failed: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def percent(self) -> int:
+        """Share of builds done, 0..100."""
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished job: the grade and whatever the completion callback returned."""
+
+    result: GradeResult
+    stored: Any = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """Who submitted a job and for which exercise (so only its owner can poll it)."""
+
+    owner: int
+    slug: str
+
+
+class GradingService:
+    """Grades submissions with the isolation this machine allows, one queue for the app."""
+
+    def __init__(self, settings: Settings, *, catalogue: Sequence[Exercise] | None = None):
+        self.settings = settings
+        self.catalogue = tuple(catalogue) if catalogue is not None else load_catalogue(
+            settings.content_dir)
+        status = sandbox_available()
+        self.sandboxed = status.available
+        self.sandbox_reason = status.reason
+        self.warning: str | None = None
+        self.refusal: str | None = None
+        isolation: Isolation = "bwrap"
+        try:
+            decision = choose_isolation(status=status, server_mode=settings.mode == "server",
+                                        allow_unsandboxed=settings.allow_unsandboxed)
+            isolation, self.warning = decision.isolation, decision.warning
+        except SandboxUnavailable as exc:
+            self.refusal = str(exc)
+        self.workers = settings.grading_workers or os.cpu_count() or 1
+        cache_dir, self.work_root = _directories(settings, unsandboxed_root=isolation != "bwrap")
+        self.grading = GradingSettings(go_root=find_go_root(), cache_dir=cache_dir,
+                                       isolation=isolation, run_uid=settings.grading_uid_base)
+        self.warmup = WarmupState()
+        self._queue: GradingQueue[Outcome] | None = None
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._warm_thread: threading.Thread | None = None
+        self._stop_warmup = threading.Event()
+
+    # --- grading ----------------------------------------------------------------------------
+
+    def check_enabled(self) -> None:
+        """Raise SandboxUnavailable when grading is refused on this machine (server mode)."""
+        if self.refusal is not None:
+            raise SandboxUnavailable(self.refusal)
+
+    def grade(self, exercise: Exercise, files: Mapping[str, str], *, slot: int) -> GradeResult:
+        """Grade now, on this thread, as the slot's uid."""
+        self.check_enabled()
+        self.work_root.mkdir(parents=True, exist_ok=True)
+        return grade_submission(exercise=exercise, files=files,
+                                settings=slot_settings(self.grading, slot,
+                                                       uid_base=self.settings.grading_uid_base),
+                                work_root=self.work_root)
+
+    def cli_slot(self) -> int:
+        """A slot past the web app's workers, so a CLI run never shares the server's uids."""
+        return self.workers + os.getpid() % CLI_SLOTS
+
+    def start(self) -> None:
+        """Start the queue's worker threads (the web app does this at start-up)."""
+        with self._lock:
+            if self._queue is None:
+                self._queue = GradingQueue(workers=self.workers,
+                                           max_waiting=self.settings.grading_queue)
+
+    def close(self) -> None:
+        """Stop the warm-up (its build is killed) and the queue: running jobs finish, waiting
+        ones are dropped."""
+        self._stop_warmup.set()
+        if self._warm_thread is not None:
+            self._warm_thread.join(timeout=WARMUP_STOP_SECONDS)
+        with self._lock:
+            queue, self._queue = self._queue, None
+        if queue is not None:
+            queue.close(wait=True)
+
+    def enqueue(
+        self,
+        exercise: Exercise,
+        files: Mapping[str, str],
+        *,
+        owner: int,
+        on_done: Callable[[GradeResult], Any] | None = None,
+    ) -> str:
+        """Queue a submission; QueueBusy when the line is full, SandboxUnavailable if refused."""
+        self.check_enabled()
+        self.start()
+        assert self._queue is not None
+        snapshot = dict(files)
+
+        def work(slot: int) -> Outcome:
+            result = self.grade(exercise, snapshot, slot=slot)
+            return Outcome(result, on_done(result) if on_done else None)
+
+        job_id = self._queue.submit(work)
+        with self._lock:
+            self._jobs[job_id] = Job(owner, exercise.slug)
+            while len(self._jobs) > MAX_JOBS_KEPT:
+                del self._jobs[next(iter(self._jobs))]
+        return job_id
+
+    def job(self, job_id: str, *, owner: int) -> JobStatus[Outcome]:
+        """The state of one of the owner's jobs, or a LookupError."""
+        job = self._jobs.get(job_id)
+        if job is None or job.owner != owner or self._queue is None:
+            raise LookupError(f"no grading job '{job_id}' (it may have been forgotten)")
+        try:
+            return self._queue.status(job_id)
+        except KeyError:
+            raise LookupError(f"no grading job '{job_id}'") from None
+
+    # --- warm-up ----------------------------------------------------------------------------
+
+    def cold(self, exercises: Sequence[Exercise] | None = None) -> list[Exercise]:
+        """The exercises whose builds have not been warmed into the cache yet."""
+        return [e for e in (self.catalogue if exercises is None else exercises)
+                if not all(self._stamp(e, race).is_file() for e, race in warmup_plan([e]))]
+
+    def warm(
+        self,
+        exercises: Sequence[Exercise],
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> list[str]:
+        """Compile the reference solutions of `exercises` into the cache; return failed builds."""
+        self.check_enabled()
+        self.work_root.mkdir(parents=True, exist_ok=True)
+        report = warm_build_cache(exercises=exercises, settings=self.grading,
+                                  work_root=self.work_root, progress=progress,
+                                  cancel=self._stop_warmup)
+        by_label = {_label(e, race): (e, race) for e, race in warmup_plan(exercises)}
+        for label in report.built:
+            stamp = self._stamp(*by_label[label])
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.touch()
+        return [label for label, _ in report.failed]
+
+    def start_warmup(self) -> threading.Thread | None:
+        """Warm the cold exercises on a background thread, updating `self.warmup`."""
+        cold = self.cold()
+        if self.refusal is not None or not cold:
+            return None
+        plan = warmup_plan(cold)
+        self.warmup = WarmupState(running=True, total=len(plan), label=_label(*plan[0]))
+        self._warm_thread = threading.Thread(target=self._warm_in_background, args=(cold,),
+                                             name="grading-warmup", daemon=True)
+        self._warm_thread.start()
+        return self._warm_thread
+
+    def _warm_in_background(self, cold: list[Exercise]) -> None:
+        def progress(done: int, total: int, label: str) -> None:
+            self.warmup.done, self.warmup.total, self.warmup.label = done, total, label
+
+        try:
+            self.warmup.failed = self.warm(cold, progress)
+        except Exception as exc:  # the app keeps serving; the page shows why warm-up stopped
+            self.warmup.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.warmup.running = False
+
+    def _stamp(self, exercise: Exercise, race: bool) -> Path:
+        """A file saying this build is in the cache (keyed by Go version and exercise files)."""
+        digest = hashlib.sha256(_go_version(self.grading.go_root).encode())
+        for path in sorted((exercise.path / "solution").glob("*")):
+            digest.update(path.name.encode() + path.read_bytes())
+        for path in sorted((exercise.path / "starter").glob("go.mod")):
+            digest.update(path.read_bytes())
+        name = f"{exercise.slug}{'-race' if race else ''}-{digest.hexdigest()[:12]}"
+        return self.grading.cache_dir / "warm" / name
+
+
+def _label(exercise: Exercise, race: bool) -> str:
+    return f"{exercise.slug}{' -race' if race else ''}"
+
+
+def _go_version(go_root: Path) -> str:
+    version = go_root / "VERSION"
+    return version.read_text(encoding="utf-8").split("\n", 1)[0] if version.is_file() else "?"
+
+
+def _directories(settings: Settings, *, unsandboxed_root: bool) -> tuple[Path, Path]:
+    """The build cache and the work folder for submissions.
+
+    Without the sandbox, root hands the test binary to a slot uid that must reach it (and
+    test2json) by path; the data folder may sit under a private home, so both go to /tmp.
+    """
+    if unsandboxed_root and os.geteuid() == 0:
+        shared = Path(tempfile.gettempdir())
+        return (settings.grading_cache_dir or shared / "gocoach-go"), shared / "gocoach-grading"
+    return (settings.grading_cache_dir or settings.data_dir / "go"), settings.data_dir / "grading"
+
+
+def sandbox_notice(settings: Settings) -> str | None:
+    """One line for `serve` when bubblewrap does not work here: what happens and how to fix."""
+    status = sandbox_available()
+    if status.available:
+        return None
+    if settings.mode == "server" or not settings.allow_unsandboxed:
+        effect = "exercise submissions are refused"
+    else:
+        effect = "exercises are graded WITHOUT a sandbox (resource limits only)"
+    return f"bubblewrap is not available ({status.reason}): {effect}; install it: {INSTALL_HINT}"
+
+
+def open_grading(settings: Settings) -> GradingService:
+    """The web app's grader: the queue started and, unless disabled, the cache warm-up."""
+    service = GradingService(settings)
+    service.start()
+    if settings.grading_warmup:
+        service.start_warmup()
+    return service

@@ -1,0 +1,3 @@
+"""The question bank: format, track files, loading, search, pages, Go examples, rendering, links
+to roadmap items.
+"""

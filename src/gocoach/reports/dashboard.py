@@ -1,0 +1,122 @@
+"""The dashboard: progress, this week, hours against the budget, streak, reviews, milestones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gocoach.curricula.progress import RollUp, roll_up, statuses
+from gocoach.curricula.roadmaps import list_roadmaps, load_nodes
+from gocoach.drills.stats import streak
+from gocoach.plans.calendar import local_date
+from gocoach.plans.plan import Pace, PlanState, PlanWeek, active_plan, load_plan, measure_pace
+from gocoach.plans.timelog import logged_hours, minutes_by_day
+from gocoach.reports.activity import (
+    ExerciseStats,
+    ModuleReadiness,
+    ReviewStats,
+    exercise_stats,
+    review_stats,
+)
+from gocoach.reports.milestones import Milestone, check_milestones, next_milestone
+from gocoach.store.tables import ProgressEvent, Roadmap, TimeEntry, User
+
+FORECAST_DAYS = 14
+
+
+@dataclass(frozen=True)
+class BurnPoint:
+    """A plan week on the burn-up chart: budget and hours logged, both cumulative."""
+
+    week: int
+    end: date
+    planned: float
+    logged: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the home page shows; `plan` is None until the learner makes a plan."""
+
+    today: date
+    roadmaps: tuple[tuple[Roadmap, RollUp], ...]
+    plan: PlanState | None
+    pace: Pace | None
+    week: PlanWeek | None
+    burnup: tuple[BurnPoint, ...]
+    streak: int
+    active_days: int
+    reviews: ReviewStats
+    exercises: ExerciseStats
+    next_milestone: Milestone | None
+    milestones_reached: int
+    milestones_total: int
+
+    @property
+    def forecast(self) -> tuple[tuple[date, int], ...]:
+        """Cards due per day, from today, for the next two weeks."""
+        return tuple((d, n) for d, n in self.reviews.forecast
+                     if self.today <= d < self.today + timedelta(days=FORECAST_DAYS))
+
+    @property
+    def readiness(self) -> tuple[ModuleReadiness, ...]:
+        """Readiness per module, weakest first."""
+        return tuple(sorted(self.reviews.readiness, key=lambda m: m.readiness))
+
+
+def burn_up(state: PlanState, minutes: dict[date, int], today: date) -> list[BurnPoint]:
+    """Cumulative budget per plan week, and cumulative hours logged for weeks begun."""
+    points = []
+    planned = 0.0
+    for week in range(1, state.last_week + 1):
+        planned += state.calendar.budget(week, state.hours)
+        start, end = state.calendar.week_start(week), state.calendar.week_end(week)
+        logged = (logged_hours(minutes, state.plan.start_date, min(end, today))
+                  if start <= today else None)
+        points.append(BurnPoint(week=week, end=end, planned=round(planned, 2), logged=logged))
+    return points
+
+
+def build_dashboard(*, today: date, roadmaps: list[tuple[Roadmap, RollUp]],
+                    state: PlanState | None, minutes: dict[date, int], active_days: set[date],
+                    reviews: ReviewStats, exercises: ExerciseStats) -> Dashboard:
+    """The dashboard from loaded data (pure)."""
+    days = active_days | set(minutes) | set(reviews.review_days)
+    days |= {local_date(e.passed_at) for e in exercises.passed() if e.passed_at}
+    pace = week = None
+    milestones: list[Milestone] = []
+    points: list[BurnPoint] = []
+    if state is not None:
+        pace = measure_pace(state, today, logged_hours(minutes, state.plan.start_date, today))
+        number = state.calendar.week_of(today)
+        week = state.week(number) if 1 <= number <= state.last_week else None
+        milestones = check_milestones(state, reviews, exercises)
+        points = burn_up(state, minutes, today)
+    return Dashboard(
+        today=today, roadmaps=tuple(roadmaps), plan=state, pace=pace, week=week,
+        burnup=tuple(points), streak=streak(days, today), active_days=len(days),
+        reviews=reviews, exercises=exercises, next_milestone=next_milestone(milestones),
+        milestones_reached=sum(1 for m in milestones if m.reached),
+        milestones_total=len(milestones))
+
+
+def dashboard_for(session: Session, *, user: User, today: date, now: datetime) -> Dashboard:
+    """Load everything the dashboard shows for the user."""
+    plan = active_plan(session, user)
+    state = load_plan(session, user, plan) if plan else None
+    chosen = state.roadmaps if state else list_roadmaps(session)
+    roadmaps = [(r, roll_up(load_nodes(session, r), statuses(session, user, r)).get(None, RollUp()))
+                for r in chosen]
+    if state is None:
+        roadmaps = [(r, u) for r, u in roadmaps if u.done or u.in_progress or u.skipped]
+    entries = session.scalars(select(TimeEntry).where(TimeEntry.user_id == user.id,
+                                                      TimeEntry.day <= today)).all()
+    event_days = {local_date(at) for at in session.scalars(select(ProgressEvent.at).where(
+        ProgressEvent.user_id == user.id, ProgressEvent.source != "import"))}
+    return build_dashboard(today=today, roadmaps=roadmaps, state=state,
+                           minutes=minutes_by_day(entries), active_days=event_days,
+                           reviews=review_stats(session, user, now=now),
+                           exercises=exercise_stats(session, user, now=now))

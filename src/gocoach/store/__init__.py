@@ -1,0 +1,1 @@
+"""Settings, the database engine and sessions, all tables, users, and the Alembic migrations."""

@@ -1,0 +1,407 @@
+"""ORM tables. Every piece of user data hangs on a user; curricula are shared content."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gocoach.store.engine import Base
+
+
+class User(Base):
+    """A learner, mentor or admin; local mode has exactly one, created on first run."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20), default="learner")
+    is_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AppState(Base):
+    """A fact the installation keeps about itself (e.g. the fingerprint of loaded content)."""
+
+    __tablename__ = "app_state"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Roadmap(Base):
+    """An imported curriculum: its repaired source text and metadata."""
+
+    __tablename__ = "roadmaps"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="roadmap")
+    description: Mapped[str] = mapped_column(Text, default="")
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    bundled: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Node(Base):
+    """A heading or an item of a roadmap; `key` is stable across re-imports."""
+
+    __tablename__ = "nodes"
+    __table_args__ = (UniqueConstraint("roadmap_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"),
+                                            index=True)
+    key: Mapped[str] = mapped_column(String(16))
+    parent_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    position: Mapped[int] = mapped_column(Integer)
+    depth: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    line_start: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    line_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    checkbox: Mapped[bool] = mapped_column(Boolean, default=False)
+    trackable: Mapped[bool] = mapped_column(Boolean, default=False)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Progress(Base):
+    """One user's status of one item; kept (orphaned) if the item leaves the document."""
+
+    __tablename__ = "progress"
+    __table_args__ = (UniqueConstraint("user_id", "roadmap_id", "node_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    node_key: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(20), default="todo")
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    orphaned: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProgressEvent(Base):
+    """History: every change of status, note or evidence, and every re-keying by an import."""
+
+    __tablename__ = "progress_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    node_key: Mapped[str] = mapped_column(String(16))
+    previous_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(20), default="cli")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ImportRun(Base):
+    """What an import did: counts, repairs, matches and orphans (the import report)."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                nullable=True)
+    source_name: Mapped[str] = mapped_column(String(500))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- question bank (content, shared by all users) -------------------------------------------
+
+
+class QuestionTrack(Base):
+    """A track of the question bank (Go Core)."""
+
+    __tablename__ = "question_tracks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    focus: Mapped[str] = mapped_column(Text, default="")
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuestionModule(Base):
+    """A module of a track, in interview-frequency order, with its group."""
+
+    __tablename__ = "question_modules"
+    __table_args__ = (UniqueConstraint("track_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("question_tracks.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(4))
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(300))
+    group_name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    intro: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Question(Base):
+    """A question; `qid` never changes once published. Retired questions keep their history."""
+
+    __tablename__ = "questions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    qid: Mapped[str] = mapped_column(String(100), unique=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("question_tracks.id", ondelete="CASCADE"))
+    module_number: Mapped[str] = mapped_column(String(4), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(20))
+    freq: Mapped[int] = mapped_column(Integer)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    key_points: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mistakes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source_file: Mapped[str] = mapped_column(String(300), default="")
+    source_line: Mapped[int] = mapped_column(Integer, default=0)
+    search_stems: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FollowUpQuestion(Base):
+    """A follow-up of a question with its answer; `fid` = question id + hash of its wording."""
+
+    __tablename__ = "question_followups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fid: Mapped[str] = mapped_column(String(120), unique=True)
+    qid: Mapped[str] = mapped_column(String(100), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    search_stems: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- Plans, time log, weekly reports (the study plan issue) ---------------------------------
+
+
+class Plan(Base):
+    """A learner's study plan: roadmaps laid on the calendar from a start date."""
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    hours_per_week: Mapped[float] = mapped_column(Float)
+    off_ranges: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanRoadmap(Base):
+    """A roadmap in a plan, in the order the plan takes them."""
+
+    __tablename__ = "plan_roadmaps"
+    __table_args__ = (UniqueConstraint("plan_id", "roadmap_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    mode: Mapped[str] = mapped_column(String(20), default="weeks")
+    weeks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlanItem(Base):
+    """One roadmap item on the plan's calendar: its week in the document, at creation, and now."""
+
+    __tablename__ = "plan_items"
+    __table_args__ = (UniqueConstraint("plan_id", "roadmap_id", "node_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    node_key: Mapped[str] = mapped_column(String(16))
+    doc_week: Mapped[int] = mapped_column(Integer)
+    baseline_week: Mapped[int] = mapped_column(Integer)
+    week: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class TimeEntry(Base):
+    """Minutes of study on a day, by hand or logged by a drill, interview or exercise."""
+
+    __tablename__ = "time_entries"
+    __table_args__ = (UniqueConstraint("user_id", "source", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    roadmap_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmaps.id", ondelete="SET NULL"), nullable=True)
+    node_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    ref: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WeeklyReport(Base):
+    """The report of one plan week: five Markdown sections, kept as written."""
+
+    __tablename__ = "weekly_reports"
+    __table_args__ = (UniqueConstraint("plan_id", "week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    week: Mapped[int] = mapped_column(Integer)
+    sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# --- Drills: spaced-repetition cards, review log, settings (the question bank issue) ----------
+
+
+class DrillCard(Base):
+    """One user's FSRS state of one question or follow-up; `version` guards concurrent ratings."""
+
+    __tablename__ = "cards"
+    __table_args__ = (UniqueConstraint("user_id", "ref"),
+                      Index("ix_cards_user_due", "user_id", "due"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    module_number: Mapped[str] = mapped_column(String(4))
+    state: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
+    due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_review: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewLogEntry(Base):
+    """Every rating with its time and duration, and the card as it was before (for undo)."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (Index("ix_review_logs_user_time", "user_id", "reviewed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str] = mapped_column(String(120))
+    rating: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(20), default="drill")
+    state_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stability_before: Mapped[float | None] = mapped_column(Float, nullable=True)
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class DrillSettings(Base):
+    """A user's drill settings: desired retention, new cards a day, fitted FSRS parameters."""
+
+    __tablename__ = "drill_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    desired_retention: Mapped[float] = mapped_column(Float, default=0.9)
+    new_per_day: Mapped[int] = mapped_column(Integer, default=20)
+    parameters: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- Mock interviews: sessions and their asked questions (the mock interviews issue) --------
+
+
+class InterviewSession(Base):
+    """A timed mock interview: its choices, the planned questions, state and time stamps."""
+
+    __tablename__ = "interview_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    modules: Mapped[list[str]] = mapped_column(JSON, default=list)
+    minutes: Mapped[int] = mapped_column(Integer)
+    answer_mode: Mapped[str] = mapped_column(String(20), default="typed")
+    interviewer: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    plan: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class InterviewAnswer(Base):
+    """One asked question or follow-up of a session: the answer, its check, ticks and rating."""
+
+    __tablename__ = "interview_answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("interview_sessions.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview_answers.id", ondelete="CASCADE"), nullable=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20), default="question")
+    qid: Mapped[str] = mapped_column(String(100))
+    ref: Mapped[str] = mapped_column(String(120))
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    original_chars: Mapped[int] = mapped_column(Integer, default=0)
+    check: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ticks: Mapped[list[int]] = mapped_column(JSON, default=list)
+    followups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Go practice: graded submissions of exercises (the practice issue) ----------------------
+
+
+class Submission(Base):
+    """One graded solution of an exercise: the files, the results.json (v3) and where from."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_user_exercise", "user_id", "exercise", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    exercise: Mapped[str] = mapped_column(String(120))
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    work_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(10), default="web")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
