@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gocoach.questions.blocks import CheckedBlock, classify
-from gocoach.questions.format import parse_module
+from gocoach.questions.format import is_bonus, parse_module, required_points
 from gocoach.questions.track import missing_followups, read_track
 
 GOOD_QUESTION = """## Что будет при отправке в закрытый канал?
@@ -173,3 +173,22 @@ def test_shipped_track_passes_the_linter() -> None:
     assert [str(p) for p in track.problems] == []
     assert len(track.modules) == 14
     assert len(track.questions()) >= 9
+
+
+def test_bonus_points_are_kept_but_not_required(tmp_path: Path) -> None:
+    body = GOOD_QUESTION.replace(
+        "3. Закрытие nil-канала — panic\n",
+        "3. Закрытие nil-канала — panic\n4. (бонус) Внутри — closechan и флаг closed в hchan\n",
+    )
+    module = parse_module(tmp_path / "01-goroutines-channels.md", "# Каналы\n\n" + body)
+    assert module.problems == []
+    question = module.questions[0]
+    assert len(question.key_points) == 4
+    assert is_bonus(question.key_points[3]) and not is_bonus(question.key_points[0])
+    assert len(required_points(question.key_points)) == 3
+
+
+def test_bonus_points_do_not_count_towards_the_required_three(tmp_path: Path) -> None:
+    body = GOOD_QUESTION.replace("3. Закрытие nil-канала — panic", "3. (бонус) closechan")
+    track = read_track(write_track(tmp_path, "# Горутины и каналы\n\n" + body))
+    assert any("needs 3–6 numbered key points, found 2" in str(p) for p in track.problems)

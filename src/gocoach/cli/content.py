@@ -13,6 +13,7 @@ from gocoach.cli.context import console, errors, fail, handle_errors, open_conte
 from gocoach.curricula.roadmaps import get_roadmap, load_nodes
 from gocoach.questions.bank import load_track
 from gocoach.questions.examples import ExampleResult, collect_jobs, verify_examples
+from gocoach.questions.facts import track_facts
 from gocoach.questions.track import missing_followups, read_track
 from gocoach.startup import utc_now
 from gocoach.store.settings import load_settings
@@ -108,3 +109,28 @@ def load_command(track: Annotated[Path | None, TRACK_OPTION] = None) -> None:
     )
     for qid in report.retired:
         console.print(f"[yellow]retired (history kept):[/] {qid}", highlight=False)
+
+
+@content_app.command("facts")
+@handle_errors
+def facts_command(
+    track: Annotated[Path | None, TRACK_OPTION] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only 'version' or only 'constant' sentences.")
+    ] = None,
+) -> None:
+    """List sentences naming a Go version or runtime constant (file:line) to re-check."""
+    if kind not in (None, "version", "constant"):
+        raise ValueError(f"--kind is 'version' or 'constant', not '{kind}'")
+    folder = _track_path(track)
+    if not folder.is_dir():
+        raise FileNotFoundError(2, "no such track folder", str(folder))
+    facts = track_facts(folder, kind=kind)
+    for fact in facts:
+        console.print(str(fact), highlight=False, markup=False)
+    versions = sum(1 for f in facts if f.kind == "version")
+    console.print(
+        f"{len(facts)} sentences: {versions} name a Go version, "
+        f"{len(facts) - versions} a runtime constant",
+        highlight=False,
+    )

@@ -23,6 +23,9 @@ SECTIONS = (
 LEVELS = ("middle", "senior", "architect")
 FOLLOWUPS_HEADING = "Уточняющие вопросы"
 KEY_POINTS_LABEL = "**Что должно прозвучать:**"
+# A key point that starts with this mark is a bonus: implementation detail above the level.
+BONUS_MARK = "(бонус)"
+MAX_BONUS_POINTS = 3
 MODULE_PREFIXES = {
     "00": "lang-",
     "01": "chan-",
@@ -255,10 +258,17 @@ def _read_lists(cursor: _Cursor, question: Question) -> None:
     interview = cursor.lines.get(SECTIONS[-1], [])
     start = question.section_lines.get(SECTIONS[-1], question.line)
     question.key_points = _key_points(interview)
-    if SECTIONS[-1] in question.section_lines and not 3 <= len(question.key_points) <= 6:
+    required = required_points(question.key_points)
+    bonus = len(question.key_points) - len(required)
+    if SECTIONS[-1] in question.section_lines and not 3 <= len(required) <= 6:
         cursor.problem(
             start,
-            f"'{KEY_POINTS_LABEL}' needs 3–6 numbered key points, found {len(question.key_points)}",
+            f"'{KEY_POINTS_LABEL}' needs 3–6 numbered key points, found {len(required)} "
+            f"('{BONUS_MARK}' points not counted)",
+        )
+    if bonus > MAX_BONUS_POINTS:
+        cursor.problem(
+            start, f"at most {MAX_BONUS_POINTS} '{BONUS_MARK}' key points, found {bonus}"
         )
     followup_lines = cursor.lines.get(FOLLOWUPS_HEADING)
     if followup_lines is None:
@@ -272,6 +282,20 @@ def _read_lists(cursor: _Cursor, question: Question) -> None:
     ]
     example_line = question.section_lines.get("Пример", question.line)
     question.blocks = read_blocks(cursor.lines.get("Пример", []), example_line + 1)
+
+
+def is_bonus(point: str) -> bool:
+    """Whether a key point is a bonus: shown and matched, but not required for "good".
+
+        >>> is_bonus("(бонус) внутри select — selectnbsend")
+        True
+    """
+    return point.lstrip().lower().startswith(BONUS_MARK)
+
+
+def required_points(points: list[str]) -> list[str]:
+    """The key points a good answer must contain (bonus points left out)."""
+    return [point for point in points if not is_bonus(point)]
 
 
 def _key_points(lines: list[str]) -> list[str]:
