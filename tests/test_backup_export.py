@@ -201,3 +201,159 @@ def test_backup_carries_drills_plans_and_time(session: Session, user: User, tmp_
         assert "cards" in again.tables.kept and other.scalar(
             select(func.count()).select_from(DrillCard)) == 1
     fresh.engine.dispose()
+
+
+def task_items(text: str) -> dict[int, tuple[bool, bool, str]]:
+    """Line (1-based) → (is a task, is checked, text) of every list item, read by markdown-it
+    with the GitHub-style task-list plugin."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
+    tokens = MarkdownIt("commonmark").enable("table").use(tasklists_plugin).parse(text)
+    found: dict[int, tuple[bool, bool, str]] = {}
+    for index, token in enumerate(tokens):
+        if token.type != "list_item_open" or not token.map:
+            continue
+        inline = next(t for t in tokens[index:] if t.type == "inline")
+        first = (inline.children or [None])[0]
+        task = "task-list-item" in str(token.attrGet("class") or "")
+        checked = task and first is not None and 'checked="checked"' in first.content
+        found[token.map[0] + 1] = (task, checked, inline.content)
+    return found
+
+
+@pytest.mark.parametrize(("prefix", "slug"), [("002", "senior"), ("001", "followups")])
+def test_github_style_reads_as_task_lists(session: Session, user: User, prefix: str,
+                                          slug: str) -> None:
+    import_seed(session, user, prefix, slug)
+    wanted = mark_some(session, user, slug)
+    roadmap = get_roadmap(session, slug)
+    nodes = load_nodes(session, roadmap)
+    exported = export_markdown(roadmap, nodes, statuses(session, user, roadmap), style="github")
+    assert "[/]" not in exported and "[-]" not in exported
+    items = task_items(exported)
+    lines = {n.key: n.line_start for n in nodes if n.trackable}
+    markers = {"in_progress": "*(in progress)*", "skipped": "*(skipped)*"}
+    for key, status in wanted.items():
+        task, checked, text = items[lines[key]]
+        assert task and checked == (status == "done"), (status, text)
+        assert text.endswith(markers[status]) if status in markers else "*(" not in text
+    checked_lines = {line for line, (_t, checked, _x) in items.items() if checked}
+    assert checked_lines == {lines[k] for k, s in wanted.items() if s == "done"}
+    obsidian = export_markdown(roadmap, nodes, statuses(session, user, roadmap))
+    assert obsidian.count("[/]") == list(wanted.values()).count("in_progress")
+
+
+TABLE = """# План
+
+## Неделя 1
+
+| Тема | Часы |
+|---|---|
+| [ ] Каналы | 2 |
+| [ ] Мьютексы | 3 |
+"""
+
+
+def test_github_style_marks_the_first_cell_of_a_table_row(session: Session, user: User) -> None:
+    import_document(session, data=TABLE.encode(), name="t.md", slug="t", user=user, now=NOW,
+                    max_bytes=LIMIT)
+    roadmap = get_roadmap(session, "t")
+    nodes = load_nodes(session, roadmap)
+    first, second = (n for n in nodes if n.trackable)
+    set_status(session, user=user, roadmap=roadmap, key=first.key, status="skipped", now=NOW)
+    set_status(session, user=user, roadmap=roadmap, key=second.key, status="done", now=NOW)
+    exported = export_markdown(roadmap, nodes, statuses(session, user, roadmap), style="github")
+    assert "| [ ] Каналы *(skipped)* | 2 |\n| [x] Мьютексы | 3 |" in exported
+
+
+def test_unknown_style_is_refused(session: Session, user: User) -> None:
+    import_seed(session, user, "002", "senior")
+    roadmap = get_roadmap(session, "senior")
+    with pytest.raises(ValueError, match=r"unknown export style 'gfm' \(use obsidian or github\)"):
+        export_markdown(roadmap, load_nodes(session, roadmap), {}, style="gfm")
+
+
+CHECKED = """# Мой план
+
+## Неделя 1
+- [x] Первый
+- [x] Второй
+- [/] Третий
+- [ ] Четвёртый
+- [-] Пятый
+- [ ] Шестой
+"""
+
+
+def history_rows(session: Session) -> list[tuple[object, ...]]:
+    from gocoach.store.tables import ProgressEvent, Roadmap
+
+    rows = session.execute(
+        select(Roadmap.slug, ProgressEvent.node_key, ProgressEvent.previous_status,
+               ProgressEvent.status, ProgressEvent.source, ProgressEvent.note,
+               ProgressEvent.at).join(Roadmap, Roadmap.id == ProgressEvent.roadmap_id)
+        .order_by(ProgressEvent.id)).all()
+    return [(*row[:-1], row[-1].replace(tzinfo=None)) for row in rows]
+
+
+def test_restore_into_a_fresh_folder_gives_exactly_the_backups_history(
+        session: Session, user: User, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from gocoach.startup import open_database
+    from gocoach.store.engine import transaction
+    from gocoach.store.settings import load_settings
+
+    import_document(session, data=CHECKED.encode(), name="mine.md", slug="mine", user=user,
+                    now=NOW, max_bytes=LIMIT)
+    roadmap = get_roadmap(session, "mine")
+    for offset, node in enumerate(n for n in load_nodes(session, roadmap) if n.trackable):
+        set_status(session, user=user, roadmap=roadmap, key=node.key, status="done",
+                   now=NOW + timedelta(days=offset + 1), note=f"день {offset}")
+    before = history_rows(session)
+    wanted = {k: (p.status, p.updated_at.replace(tzinfo=None))
+              for k, p in statuses(session, user, roadmap).items()}
+    assert len(before) == 4 + 6  # four statuses from the document's boxes, six marks
+    text = json.dumps(make_backup(session, now=NOW), ensure_ascii=False)
+
+    fresh, _ = open_database(load_settings(data_dir=tmp_path / "fresh", load_bundled=False))
+    with transaction(fresh.sessions) as other:
+        report = restore_backup(other, parse_backup(text, name="b.json"),
+                                now=NOW + timedelta(days=30), max_bytes=LIMIT)
+        assert report.roadmaps_imported == ["mine"] and report.events_added == len(before)
+        assert history_rows(other) == before
+        restored_user = other.scalars(select(User).where(User.username == "local")).one()
+        rows = statuses(other, restored_user, get_roadmap(other, "mine"))
+        assert {k: (p.status, p.updated_at.replace(tzinfo=None))
+                for k, p in rows.items()} == wanted
+        restore_backup(other, parse_backup(text, name="b.json"), now=NOW, max_bytes=LIMIT)
+        assert history_rows(other) == before
+    fresh.engine.dispose()
+
+
+def test_export_command_styles_and_bad_paths(tmp_path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+                                             ) -> None:
+    from typer.testing import CliRunner
+
+    from gocoach.cli.main import app
+
+    monkeypatch.setenv("GOCOACH_DATA_DIR", str(tmp_path / "data"))
+    cli = CliRunner()
+    result = cli.invoke(app, ["show", "senior-3-months", "--week", "2"])
+    key = next(w for w in result.output.split() if len(w) == 10 and w.isalnum()
+               and all(c in "0123456789abcdef" for c in w))
+    assert cli.invoke(app, ["mark", key, "in_progress"]).exit_code == 0
+    target = tmp_path / "senior.md"
+    result = cli.invoke(app, ["export", "senior-3-months", "--style", "github", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "[/]" not in text and text.count("*(in progress)*") == 1
+    for args, message in [
+        (["-o", str(tmp_path / "missing" / "x.md")], "missing: no such folder (create it first)"),
+        (["--style", "gfm"], "unknown export style 'gfm' (use obsidian or github)"),
+    ]:
+        result = cli.invoke(app, ["export", "senior-3-months", *args])
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert isinstance(result.exception, SystemExit)  # a clean exit, not a crash
+    assert not (tmp_path / "missing").exists()

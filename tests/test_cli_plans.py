@@ -59,7 +59,7 @@ def test_plan_today_log_and_replan(cli: CliRunner, tmp_path: Path) -> None:
     assert code == 0 and "wrote" in out
     events = list(Calendar.from_ical(ics.read_bytes()).walk("VEVENT"))
     assert len(events) == 16 + 4  # weeks 1-2 emptied by the re-plan, week 9 is off
-    assert str(events[0]["summary"]) == "Week 3: 15 items, 17.5 h"
+    assert str(events[0]["summary"]) == "Неделя 3: 15 пунктов, 17,5 ч"
 
 
 def test_reports_and_milestones(cli: CliRunner, tmp_path: Path) -> None:

@@ -196,7 +196,7 @@ def test_calendar_export_parses_back(session: Session, user: User) -> None:
     off = parse_off_range("2026-12-28..2027-01-03")
     state = make_plan(session, user, "backend-16-weeks", off=[off])
     milestones = check_milestones(state, ReviewStats(), ExerciseStats())
-    data = plan_calendar_ics(state, milestones, now=at(MONDAY))
+    data = plan_calendar_ics(state, milestones, now=at(MONDAY), installation="test", lang="en")
     calendar = Calendar.from_ical(data)
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 16 + 4  # weeks with work (week 9 is off) and the four milestones

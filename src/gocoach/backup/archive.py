@@ -182,7 +182,19 @@ def _restore_roadmaps(
         )
         report.roadmaps_imported.append(row["slug"])
     session.flush()
-    return {r.slug: r for r in session.scalars(select(Roadmap))}
+    restored = {r.slug: r for r in session.scalars(select(Roadmap))}
+    _drop_import_statuses(session, [restored[s].id for s in report.roadmaps_imported])
+    return restored
+
+
+def _drop_import_statuses(session: Session, roadmap_ids: list[int]) -> None:
+    """Forget the statuses (and their history events) that importing a roadmap's source took
+    from its checked boxes: the backup's own progress and history are the truth, and keeping
+    both would add every "import" event a second time, stamped with the restore's time."""
+    if not roadmap_ids:
+        return
+    session.execute(delete(ProgressEvent).where(ProgressEvent.roadmap_id.in_(roadmap_ids)))
+    session.execute(delete(Progress).where(Progress.roadmap_id.in_(roadmap_ids)))
 
 
 def _restore_progress(

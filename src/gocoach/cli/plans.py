@@ -30,7 +30,7 @@ from gocoach.plans.timelog import (
     minutes_by_day,
 )
 from gocoach.reports.activity import exercise_stats, review_stats
-from gocoach.reports.ics import plan_calendar_ics
+from gocoach.reports.ics import installation_id, plan_calendar_ics
 from gocoach.reports.milestones import Milestone, check_milestones, final_criteria
 from gocoach.reports.weekly import draft_report, get_report, report_markdown
 from gocoach.startup import utc_now
@@ -157,13 +157,17 @@ def plan_calendar_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .ics file to write.")],
 ) -> None:
     """Export the plan's weeks and milestones as an iCalendar (.ics) file."""
+    if not output.parent.is_dir():
+        raise ValueError(f"{output.parent}: no such folder (create it first)")
     ctx = open_context()
     now = utc_now()
     with unit_of_work(ctx) as (session, user):
         state = load_plan(session, user, require_plan(session, user))
         milestones = check_milestones(state, review_stats(session, user, now=now),
                                       exercise_stats(session, user, now=now))
-    output.write_bytes(plan_calendar_ics(state, milestones, now=now))
+        installation = installation_id(session, now=now)
+    output.write_bytes(plan_calendar_ics(state, milestones, now=now, installation=installation,
+                                         lang=lang_of(ctx)))
     console.print(f"wrote {output}: {sum(1 for w in state.weeks() if w.items)} weeks, "
                   f"{len(milestones)} milestones")
 

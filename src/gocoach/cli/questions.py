@@ -96,6 +96,8 @@ def export_anki_command(
     """Write the question bank as an Anki deck (.apkg): one note per card, module as a tag."""
     if file.suffix != ".apkg":
         raise ValueError(f"{file}: the Anki file must end with .apkg")
+    if not file.parent.is_dir():
+        raise ValueError(f"{file.parent}: no such folder (create it first)")
     ctx = open_context()
     with unit_of_work(ctx) as (session, _user):
         report = export_anki(session, file, base_url=f"http://{ctx.settings.host}:"

@@ -7,11 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress as Bar
 from rich.table import Table
 from rich.tree import Tree
 
-from gocoach.cli.context import console, fail, handle_errors, open_context, unit_of_work
+from gocoach.cli.context import (
+    console,
+    errors,
+    fail,
+    handle_errors,
+    open_context,
+    unit_of_work,
+)
 from gocoach.curricula.decoding import DocumentError
 from gocoach.curricula.export import export_markdown
 from gocoach.curricula.progress import RollUp, find_item, history, roll_up, set_status, statuses
@@ -75,14 +83,15 @@ def import_command(
     if slug and len(paths) > 1:
         raise fail("--slug takes one file")
     ctx = open_context()
-    reports: list[ImportReport] = []
+    failed = 0
     with Bar(console=console, transient=True) as bar:
         task = bar.add_task("importing", total=len(paths))
         for path in paths:
-            data = read_file(path, ctx.settings.max_import_bytes)
-            with unit_of_work(ctx) as (session, user):
-                reports.append(
-                    import_document(
+            # Each file is its own transaction: a bad file is reported and the others still go.
+            try:
+                data = read_file(path, ctx.settings.max_import_bytes)
+                with unit_of_work(ctx) as (session, user):
+                    report = import_document(
                         session,
                         data=data,
                         name=str(path),
@@ -93,10 +102,17 @@ def import_command(
                         dry_run=dry_run,
                         overwrite_progress=overwrite_progress,
                     )
-                )
+            except (LookupError, ValueError, OSError) as exc:
+                failed += 1
+                message = str(exc) if not isinstance(exc, OSError) else f"{path}: {exc.strerror}"
+                errors.print(f"[bold red]error:[/] {message}", highlight=False)
+            else:
+                _print_report(report)
             bar.advance(task)
-    for report in reports:
-        _print_report(report)
+    if failed:
+        if len(paths) > 1:
+            errors.print(f"{failed} of {len(paths)} files not imported", highlight=False)
+        raise typer.Exit(1)
 
 
 def _print_report(report: ImportReport) -> None:
@@ -105,13 +121,20 @@ def _print_report(report: ImportReport) -> None:
     console.print(f"[bold]{verb}[/] [cyan]{report.slug}[/] — {report.title}", highlight=False)
     console.print(f"  {counts}", highlight=False)
     console.print(f"  {report.decoding}", highlight=False)
+    if report.notes:
+        console.print(f"  read as: {'; '.join(report.notes)}", highlight=False)
+    if report.dry_run:
+        _print_preview(report)
     if not report.created:
         console.print(
             f"  {len(report.added)} items added, {len(report.removed)} removed, "
             f"{len(report.rekeyed)} matched to edited items"
         )
-    for old, new in report.rekeyed:
-        console.print(f"  [yellow]matched[/] {old!r} → {new!r}", highlight=False)
+    scores: list[float | None] = [*report.match_scores]
+    scores += [None] * (len(report.rekeyed) - len(scores))
+    for (old, new), score in zip(report.rekeyed, scores, strict=True):
+        shown = f" (similarity {score:.2f})" if score is not None else ""
+        console.print(f"  [yellow]matched[/] {old!r} → {new!r}{shown}", highlight=False)
     for title in report.orphaned:
         console.print(f"  [red]unmatched, progress kept in history:[/] {title}", highlight=False)
     for conflict in report.conflicts:
@@ -120,6 +143,29 @@ def _print_report(report: ImportReport) -> None:
         console.print(f"  {report.statuses_taken} statuses taken from the document's checkboxes")
     for warning in report.warnings:
         console.print(f"  [red]warning:[/] {warning}", highlight=False)
+
+
+PREVIEW_LINES = 60
+
+
+def _print_preview(report: ImportReport) -> None:
+    """The tree the import would make: headings with tracked / reference counts, first items."""
+    console.print("  preview ([green]○[/] tracked, [dim]·[/] reference):")
+    for row in report.preview[:PREVIEW_LINES]:
+        indent = "    " + "  " * row["depth"]
+        counts = f"[dim]{row['tracked']} tracked, {row['reference']} reference[/]"
+        if row["kind"] == "more":
+            console.print(f"{indent}[dim]… and more items:[/] {counts}", highlight=False)
+        elif row["kind"] != "item":
+            console.print(f"{indent}[bold]{escape(row['title'])}[/]  {counts}", highlight=False)
+        else:
+            mark = "[green]○[/]" if row["trackable"] else "[dim]·[/]"
+            kind = row["item_kind"]
+            tag = f" [dim]({kind})[/]" if kind not in (None, "topic") else ""
+            status = f" [yellow]{row['status']}[/]" if row["status"] not in (None, "todo") else ""
+            console.print(f"{indent}{mark} {escape(row['title'])}{tag}{status}", highlight=False)
+    if len(report.preview) > PREVIEW_LINES:
+        console.print(f"    [dim]… {len(report.preview) - PREVIEW_LINES} more lines[/]")
 
 
 @handle_errors
@@ -218,6 +264,11 @@ def mark_command(
     ctx = open_context()
     with unit_of_work(ctx) as (session, user):
         found, node = find_item(session, item, roadmap)
+        if not node.trackable:
+            raise LookupError(
+                f"item {node.key} ({node.title}) is reference text in '{found.slug}', not a "
+                "tracked item; `gocoach show ROADMAP` lists the tracked ones"
+            )
         row = set_status(
             session,
             user=user,
@@ -229,7 +280,9 @@ def mark_command(
             now=utc_now(),
             source="cli",
         )
-        total = roll_up(load_nodes(session, found), statuses(session, user, found))[None]
+        total = roll_up(load_nodes(session, found), statuses(session, user, found)).get(
+            None, RollUp()
+        )
     console.print(f"{STATUS_STYLE[row.status]} {node.title}", highlight=False)
     console.print(f"{found.slug}: {_bar(total)}")
 
@@ -238,12 +291,23 @@ def mark_command(
 def export_command(
     roadmap: Annotated[str, typer.Argument(help="Roadmap id.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    style: Annotated[
+        str,
+        typer.Option(
+            help="obsidian: [x] [/] [-] [ ]; github: only [x] and [ ], in-progress and skipped "
+            "marked in text."
+        ),
+    ] = "obsidian",
 ) -> None:
     """Export a roadmap as Markdown with your statuses as checkboxes ([x] done)."""
+    if output is not None and not output.parent.is_dir():
+        raise ValueError(f"{output.parent}: no such folder (create it first)")
     ctx = open_context()
     with unit_of_work(ctx) as (session, user):
         found = get_roadmap(session, roadmap)
-        text = export_markdown(found, load_nodes(session, found), statuses(session, user, found))
+        text = export_markdown(
+            found, load_nodes(session, found), statuses(session, user, found), style=style
+        )
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return

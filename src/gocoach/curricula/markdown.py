@@ -3,12 +3,26 @@
 Headings build the tree (tiers / months / stages → weeks / phases → days / sections), list items
 and table rows become items, nested bullets become an item's details, and labelled paragraphs
 ("**Практическое задание:** …") become assignments. Kinds and durations are read from the text.
+
+Documents nobody here wrote come in other shapes too, and each is read for what it says:
+- nested checkboxes (at any depth) are sub-items of the item they sit under;
+- an *outline* — no checkbox anywhere and no week / phase / stage headings, such as a numbered
+  list of topics with nested lists — tracks its list items and table rows; nested entries become
+  sub-items, nested links (http) resources (a top-level link stays a topic: lesson lists link
+  every lesson), and sections such as «Contents» or «License» stay reference;
+- a table row is an item when one of its cells names one (the first cell, else the «Topic» /
+  «Тема» column, else the first cell with words); a «Status» column gives the row's status;
+- `**Практика:** Написать …` is the text, with the label as its kind;
+- a document without an H1 is titled by its file name (humanised), or by its first heading when
+  the file name says nothing (README.md); a document without headings keeps its items at the top.
+What the parser made of a document is summed up in ParsedRoadmap.notes.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -69,6 +83,60 @@ HEADING_KINDS = (
     (re.compile(r"^\d+(?:\.\d+)+\.?\s"), "numbered"),
 )
 WEEKLY_KINDS = ("week", "phase", "month", "stage", "tier")
+# Bullet labels that say what the text after them is: `**Практика:** Написать Worker Pool`.
+LABEL_KINDS = (
+    (re.compile(r"^(?:практик[аи]|practice|hands[- ]on|лабораторн\w*|lab)$", re.I), "practice"),
+    (
+        re.compile(r"^(?:теори[яи]|theory|изучить|study|learn|концепци[яи]|concepts?)$", re.I),
+        "theory",
+    ),
+    (
+        re.compile(
+            r"^(?:ресурсы?|resources?|ссылк[аи]|links?|литература|reading|чтение|читать|книг[аи]|"
+            r"books?|курсы?|courses?|видео|videos?|стать[яи]|articles?)$",
+            re.I,
+        ),
+        "resource",
+    ),
+    (
+        re.compile(r"^(?:итог|результат|outcome|deliverable|checkpoint|milestone)$", re.I),
+        "milestone",
+    ),
+)
+# Sections that hold no topics in a document without checkboxes.
+REFERENCE_SECTION = re.compile(
+    r"содержани|оглавлени|\bcontents\b|\btoc\b|licen[cs]e|лицензи|contribut|благодар|acknowledg|"
+    r"credits|\bauthors?\b|\bавтор|sponsor|спонсор|донат|donat|star history|contact|контакт|"
+    r"changelog|\bfaq\b|badges?",
+    re.I,
+)
+LINK_ONLY = re.compile(
+    r"^[^\w\[<]*(?:\[[^\]]+\]\((?P<url>[^)\s]+)[^)]*\)|<?(?P<bare>https?://[^\s>]+)>?)"
+    r"(?:\s*(?:[-—–:|(]|by\b|от\b).*)?$",
+    re.I | re.S,
+)
+TITLE_HEADER = re.compile(
+    r"тема|topic|назван|name|задач|task|skill|навык|concept|subject|item|пункт|что|what|"
+    r"модул|module|раздел|section|technolog|технолог",
+    re.I,
+)
+STATUS_HEADER = re.compile(r"статус|status|прогресс|progress|done|готов|выполн|отметк|state", re.I)
+STATUS_WORDS = (
+    (
+        re.compile(r"^(?:✅|✔️?|☑️?|✓|\[x\]|x|done|готово|выполнено|сделано|пройдено|yes|да)$", re.I),
+        "done",
+    ),
+    (
+        re.compile(
+            r"^(?:🔄|⏳|🟡|◐|\[/\]|in progress|в процессе|в работе|wip|started|начато)$", re.I
+        ),
+        "in_progress",
+    ),
+    (re.compile(r"^(?:⬜|⬛|❌|☐|\[ \]|todo|to do|нет|не начато|no|-)$", re.I), "todo"),
+    (re.compile(r"^(?:⏭️?|skipped|пропущено|\[-\])$", re.I), "skipped"),
+)
+GENERIC_STEMS = ("readme", "index", "roadmap", "main", "document", "untitled", "upload", "plan")
+LIST_BOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[ xX/~-]\]\s|^\s*\|\s*\[[ xX/~-]\]\s", re.M)
 # Only block structure is needed (inline tokens keep their raw .content), so inline parsing,
 # the slowest stage, is switched off.
 _BLOCK_PARSER = MarkdownIt("commonmark").enable("table").disable("inline")
@@ -87,6 +155,13 @@ class _State:
     title: str | None = None
     description: list[str] = field(default_factory=list)
     stats: dict[str, str] = field(default_factory=dict)
+    outline: bool = False
+    first_heading: str | None = None
+    found: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, n: int = 1) -> None:
+        """Tally something the parser recognised, for the notes."""
+        self.found[what] = self.found.get(what, 0) + n
 
     @property
     def current(self) -> ParsedNode:
@@ -96,18 +171,41 @@ class _State:
 def parse_markdown(text: str, *, name: str) -> ParsedRoadmap:
     """Parse Markdown text into a roadmap tree; raise DocumentError when it has no headings."""
     tokens = _BLOCK_PARSER.parse(text)
-    if not any(t.type == "heading_open" for t in tokens):
-        raise DocumentError(f"{name}: no Markdown headings found — a roadmap needs '#' headings")
-    state = _State(root=ParsedNode(kind="root", title=""))
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    if not headings and not any(
+        t.type in ("bullet_list_open", "ordered_list_open", "table_open") for t in tokens
+    ):
+        raise DocumentError(
+            f"{name}: no Markdown headings found, and no lists or tables either — "
+            "a roadmap needs '#' headings or lists of topics"
+        )
+    has_boxes = LIST_BOX.search(text) is not None
+    structured = any(_heading_kind(clean_inline(h)) for h in headings)
+    state = _State(root=ParsedNode(kind="root", title=""), outline=not has_boxes and not structured)
     i = 0
     while i < len(tokens):
         i = _consume(tokens, i, state)
-    title = state.title or name
+    title = state.title or _title_from_name(name, state)
     roadmap = ParsedRoadmap(
         title=title, kind="roadmap", root=state.root, description="\n\n".join(state.description)
     )
     _finish(roadmap, text, state)
     return roadmap
+
+
+def _title_from_name(name: str, state: _State) -> str:
+    """A title for a document without an H1: its file name, humanised, never a path; the first
+    heading when the name says nothing (README.md)."""
+    stem = PurePath(name.replace("\\", "/")).stem
+    words = re.sub(r"[_\-.\s]+", " ", stem).strip()
+    generic = words.lower() in GENERIC_STEMS or not re.search(r"[^\W\d_]", words)
+    if state.first_heading and generic:
+        state.count("title from the first heading")
+        return state.first_heading
+    state.count("title from the file name")
+    if not words:
+        return "Roadmap"
+    return words[0].upper() + words[1:] if words[0].islower() else words
 
 
 def _consume(tokens: list[Token], i: int, state: _State) -> int:
@@ -165,6 +263,8 @@ def _open_heading(tokens: list[Token], i: int, state: _State) -> None:
     level = int(tokens[i].tag[1])
     title = clean_inline(tokens[i + 1].content)
     line = (tokens[i].map or [0])[0] + 1
+    if state.first_heading is None and title:
+        state.first_heading = title
     if state.title is None and level == 1 and _heading_kind(title) is None:
         state.title = title
         return
@@ -255,28 +355,89 @@ def _new_item(title: str, line: int, line_end: int, item_kind: str) -> ParsedNod
     return ParsedNode(kind="item", title=title, line=line, line_end=line_end, item_kind=item_kind)
 
 
-def _read_list(tokens: list[Token], state: _State) -> None:
-    """Top-level list items become items; anything nested becomes their details."""
-    depth = 0
+@dataclass
+class _Entry:
+    """A list item being read: its item (None when it made none) and whether text was seen."""
+
+    depth: int
     item: ParsedNode | None = None
+    seen: bool = False
+
+
+def _read_list(tokens: list[Token], state: _State) -> None:
+    """Top-level list items become items. Nested checkboxes (and, in an outline, every nested
+    entry) become sub-items of the item above them; anything else nested is their details."""
+    entries: list[_Entry] = []
+    depth = 0
     for token in tokens:
         if token.type == "list_item_open":
             depth += 1
-            if depth == 1:
-                item = None
+            entries.append(_Entry(depth=depth))
             continue
         if token.type == "list_item_close":
             depth -= 1
+            entries.pop()
             continue
-        if token.type != "inline":
+        if token.type != "inline" or not entries:
             continue
-        if depth == 1 and item is None:
-            item = _list_item(token, state)
-        elif item is not None:
-            item.body = f"{item.body}\n- {token.content.strip()}".strip()
+        entry = entries[-1]
+        owner = next((e.item for e in reversed(entries) if e.item is not None), None)
+        if entry.seen or (owner is not None and entry.depth > 1 and not _nested_item(token, state)):
+            if owner is not None:
+                owner.body = f"{owner.body}\n- {token.content.strip()}".strip()
+            entry.seen = True
+            continue
+        entry.seen = True
+        if owner is None:
+            entry.item = _list_item(token, state)
+        else:
+            entry.item = _sub_item(token, owner, state)
 
 
-def _list_item(inline: Token, state: _State) -> ParsedNode:
+def _first_line(inline: Token) -> tuple[str, str]:
+    content = inline.content.strip()
+    lines = content.splitlines()
+    return (lines[0] if lines else ""), "\n".join(lines[1:])
+
+
+def _nested_item(inline: Token, state: _State) -> bool:
+    """A nested entry is an item of its own when it has a checkbox, or in an outline."""
+    first, _ = _first_line(inline)
+    return CHECKBOX.match(first) is not None or (state.outline and bool(clean_inline(first)))
+
+
+def _is_link(text: str) -> bool:
+    """A line that is a web link (with an optional description): a resource, not a topic."""
+    match = LINK_ONLY.match(text.strip())
+    if match is None:
+        return False
+    return match["bare"] is not None or (match["url"] or "").startswith("http")
+
+
+def _sub_item(inline: Token, parent: ParsedNode, state: _State) -> ParsedNode | None:
+    start, end = inline.map or [0, 1]
+    first, extra = _first_line(inline)
+    checkbox = CHECKBOX.match(first)
+    text = first[checkbox.end() :] if checkbox else first
+    kind = parent.item_kind if parent.item_kind not in (None, "module") else "topic"
+    item = _new_item(clean_inline(text), start + 1, end, kind or "topic")
+    item.checkbox = checkbox is not None
+    item.status = CHECKBOX_STATUS[checkbox.group(1)] if checkbox else None
+    item.body = extra
+    _refine_item(item, text, state)
+    if not checkbox and _is_link(text):
+        item.item_kind = "resource"
+        state.count("links kept as resources")
+    else:
+        state.count("checkbox sub-items" if checkbox else "sub-items")
+    if not item.title:
+        parent.body = f"{parent.body}\n- {inline.content.strip()}".strip()
+        return None
+    parent.children.append(item)
+    return item
+
+
+def _list_item(inline: Token, state: _State) -> ParsedNode | None:
     start, end = inline.map or [0, 1]
     content = inline.content.strip().splitlines()[0] if inline.content.strip() else ""
     extra = "\n".join(inline.content.strip().splitlines()[1:])
@@ -288,6 +449,9 @@ def _list_item(inline: Token, state: _State) -> ParsedNode:
     item.body = extra
     parent = state.current
     _refine_item(item, text, state)
+    if not item.title:
+        state.count("entries without words skipped")
+        return None
     if item.item_kind in ("assignment", "project") and "label" in item.meta:
         parent = _weekly_parent(state)
     parent.children.append(item)
@@ -306,12 +470,18 @@ def _refine_item(item: ParsedNode, text: str, state: _State) -> None:
     if labelled:
         label = labelled["label"].strip()
         rest = clean_inline(labelled["rest"], title=False)
+        labelled_kind = _label_kind(label)
         if _is_label(label.lower(), ASSIGNMENT_LABELS + PROJECT_LABELS) and rest:
             item.item_kind = (
                 "assignment" if _is_label(label.lower(), ASSIGNMENT_LABELS) else "project"
             )
             item.meta["label"] = label
             item.title = rest
+        elif labelled_kind and rest:
+            item.item_kind = labelled_kind
+            item.meta["label"] = label
+            item.title = rest
+            state.count("labelled bullets")
         else:
             item.title = clean_inline(label)
             item.body = f"{rest}\n{item.body}".strip()
@@ -323,6 +493,11 @@ def _refine_item(item: ParsedNode, text: str, state: _State) -> None:
     duration = parse_duration(f"{item.title} {item.body}")
     if duration:
         item.meta["duration"] = duration
+
+
+def _label_kind(label: str) -> str | None:
+    word = clean_inline(label).rstrip(":").strip()
+    return next((kind for pattern, kind in LABEL_KINDS if pattern.match(word)), None)
 
 
 def _read_table(tokens: list[Token], state: _State) -> None:
@@ -338,33 +513,76 @@ def _read_table(tokens: list[Token], state: _State) -> None:
             rows.append((row_line, cells))
     if len(rows) < 2:
         return
-    header = [clean_inline(c) for c in rows[0][1]]
+    header = [clean_inline(c) or clean_inline(c, title=False) for c in rows[0][1]]
     for line, row in rows[1:]:
         _table_row(header, line, row, state)
+
+
+def _names(cell: str) -> bool:
+    """A cell names an item when it holds words, not only a number, a date or a status."""
+    text = clean_inline(CHECKBOX.sub("", cell.strip()))
+    return bool(re.search(r"[^\W\d_]", text)) and _status_of(text) is None
+
+
+def _status_of(cell: str) -> str | None:
+    text = clean_inline(cell, title=False).strip()
+    return next((status for pattern, status in STATUS_WORDS if pattern.match(text)), None)
+
+
+def _title_cell(header: list[str], row: list[str], status_col: int | None) -> int | None:
+    """The cell that names the row's item: the first, else the topic column, else any words."""
+    if row and _names(row[0]):
+        return 0
+    named = [i for i, cell in enumerate(row) if i != status_col and _names(cell)]
+    by_header = [i for i in named if i < len(header) and TITLE_HEADER.search(header[i])]
+    found = by_header or named
+    return found[0] if found else None
 
 
 def _table_row(header: list[str], line: int, row: list[str], state: _State) -> None:
     if not row:
         return
-    first = row[0]
-    checkbox = CHECKBOX.match(first)
+    status_col = next((i for i, h in enumerate(header) if i > 0 and STATUS_HEADER.search(h)), None)
+    index = _title_cell(header, row, status_col)
+    if index is None:
+        state.count("table rows without a topic skipped")
+        return
+    first = row[index]
+    checkbox = CHECKBOX.match(row[0])
     if checkbox:
-        first = first[checkbox.end() :]
+        first = row[0][checkbox.end() :] if index == 0 else first
     item = _new_item(clean_inline(first), line, line, _section_item_kind(state))
+    if not item.title:
+        state.count("table rows without a topic skipped")
+        return
     item.checkbox = checkbox is not None
     item.status = CHECKBOX_STATUS[checkbox.group(1)] if checkbox else None
-    details = [f"{h}: {clean_inline(c)}" for h, c in zip(header[1:], row[1:], strict=False) if c]
+    if status_col is not None and status_col < len(row) and not checkbox:
+        status = _status_of(row[status_col])
+        if status:
+            item.status = status
+            item.meta["status_column"] = header[status_col]
+            state.count("table rows with a status")
+    others = [(h, c) for i, (h, c) in enumerate(zip(header, row, strict=False)) if i != index]
+    if index == 0:
+        others = list(zip(header[1:], row[1:], strict=False))
+    details = [f"{h}: {clean_inline(c) or clean_inline(c, title=False)}" for h, c in others if c]
     item.body = "\n".join(details)
     item.meta["table"] = True
     item.meta["columns"] = dict(zip(header, [clean_inline(c) for c in row], strict=False))
     state.current.children.append(item)
+    state.count("table rows")
 
 
 def _finish(roadmap: ParsedRoadmap, text: str, state: _State) -> None:
     has_checkboxes = any(item.checkbox for item in roadmap.items())
     _regroup_declared_tiers(roadmap)
+    headless = not any(not n.is_item for n in roadmap.root.children)
     for node in roadmap.root.children:
-        _mark_trackable(node, inside=False, has_checkboxes=has_checkboxes)
+        if state.outline:
+            _mark_outline(node, reference=False, top=not headless)
+        else:
+            _mark_trackable(node, inside=False, has_checkboxes=has_checkboxes)
     _apply_duration_tables(roadmap)
     _mark_groups(roadmap)
     assign_keys(roadmap)
@@ -375,6 +593,48 @@ def _finish(roadmap: ParsedRoadmap, text: str, state: _State) -> None:
         roadmap.meta["hours_per_week"] = hours
     if any(item.item_kind == "module" for item in roadmap.items()):
         roadmap.kind = "track"
+    roadmap.notes = _notes(roadmap, state)
+
+
+def _notes(roadmap: ParsedRoadmap, state: _State) -> list[str]:
+    """What the parser made of the document, in a few words for the import report."""
+    notes: list[str] = []
+    if state.outline:
+        notes.append(
+            "no checkboxes and no week/phase headings: list items and table rows under the "
+            "headings are tracked"
+        )
+    for what in (
+        "checkbox sub-items",
+        "sub-items",
+        "links kept as resources",
+        "labelled bullets",
+        "table rows",
+        "table rows with a status",
+        "table rows without a topic skipped",
+        "entries without words skipped",
+    ):
+        if state.found.get(what):
+            notes.append(f"{state.found[what]} {what}")
+    for what in ("title from the file name", "title from the first heading"):
+        if state.found.get(what):
+            notes.append(what)
+    return notes
+
+
+def _mark_outline(node: ParsedNode, *, reference: bool, top: bool) -> None:
+    """In an outline every item is tracked, except resources, reports, items of sections such
+    as «Contents» or «License», and bullets above the first heading of a document with them."""
+    if not node.is_item:
+        reference = reference or bool(REFERENCE_SECTION.search(node.title))
+    elif not node.trackable:
+        node.trackable = (
+            node.checkbox
+            or node.item_kind == "module"
+            or (node.item_kind not in ("report", "resource") and not reference and not top)
+        )
+    for child in node.children:
+        _mark_outline(child, reference=reference, top=top and node.is_item)
 
 
 def _mark_trackable(node: ParsedNode, *, inside: bool, has_checkboxes: bool) -> None:

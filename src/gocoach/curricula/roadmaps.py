@@ -40,11 +40,14 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     rekeyed: list[tuple[str, str]] = field(default_factory=list)
+    match_scores: list[float] = field(default_factory=list)  # one per rekeyed pair
     orphaned: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     statuses_taken: int = 0
     unchanged_source: bool = False
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form, stored with the import run."""
@@ -145,7 +148,56 @@ def _new_report(
         repair_lines=sorted({r.line for r in decoded.repairs}),
         counts=counts,
         warnings=[f"title still looks garbled: {t}" for t in leftovers],
+        notes=list(parsed.notes),
+        preview=preview_rows(parsed),
     )
+
+
+def preview_rows(parsed: ParsedRoadmap, *, items_per_section: int = 5) -> list[dict[str, Any]]:
+    """The tree an import would make: each heading with its tracked and reference item counts
+    (everything below it), and its first few items (sub-items indented under them)."""
+    rows: list[dict[str, Any]] = []
+    _preview(parsed.root, 0, rows, items_per_section)
+    return rows
+
+
+def _preview(node: ParsedNode, depth: int, rows: list[dict[str, Any]], limit: int) -> None:
+    shown = 0
+    hidden_tracked = hidden_reference = 0
+    for child in node.children:
+        below = [n for n in child.walk() if n.is_item]
+        tracked = sum(1 for n in below if n.trackable)
+        if child.is_item and shown >= limit:
+            hidden_tracked += tracked
+            hidden_reference += len(below) - tracked
+            continue
+        rows.append(
+            {
+                "depth": depth,
+                "kind": child.kind,
+                "item_kind": child.item_kind,
+                "title": child.title,
+                "trackable": child.trackable,
+                "status": child.status,
+                "tracked": tracked,
+                "reference": len(below) - tracked,
+            }
+        )
+        shown += child.is_item
+        _preview(child, depth + 1, rows, limit)
+    if hidden_tracked or hidden_reference:
+        rows.append(
+            {
+                "depth": depth,
+                "kind": "more",
+                "item_kind": None,
+                "title": "",
+                "trackable": False,
+                "status": None,
+                "tracked": hidden_tracked,
+                "reference": hidden_reference,
+            }
+        )
 
 
 def _stored_nodes(session: Session, roadmap: Roadmap) -> dict[str, Node]:
@@ -172,31 +224,44 @@ def _diff(
     moves: dict[str, str] = {}
     for key in sorted(with_progress - set(new)):
         title = old[key].title if key in old else key
-        match = _best_match(title, candidates)
+        match, score = _best_match(title, candidates)
         if match is None:
             report.orphaned.append(title)
             continue
         moves[key] = match.key
         candidates.remove(match)
         report.rekeyed.append((title, match.title))
+        report.match_scores.append(round(score, 2))
     return moves
 
 
-def _best_match(title: str, candidates: list[ParsedNode]) -> ParsedNode | None:
+def title_similarity(old: str, new: str) -> float:
+    """How surely `new` is an edit of `old`, 0–1: the better of the character ratio and token
+    containment. Adding (or removing) words keeps every word of the shorter title: 'Изучить
+    Mocks' → 'Изучить Mocks и gomock' scores 0.8 + 0.2 × 2/4 = 0.9."""
+    a, b = normalize_title(old), normalize_title(new)
+    ratio = SequenceMatcher(None, a, b).ratio()
+    words_a, words_b = _words(a), _words(b)
+    small, large = sorted((words_a, words_b), key=len)
+    if len(small) >= 2 and small <= large:
+        ratio = max(ratio, 0.8 + 0.2 * len(small) / len(large))
+    return ratio
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text))
+
+
+def _best_match(title: str, candidates: list[ParsedNode]) -> tuple[ParsedNode | None, float]:
     """The one candidate that clearly corresponds: similar enough and clearly the best."""
-    wanted = normalize_title(title)
     scored = sorted(
-        (
-            (SequenceMatcher(None, wanted, normalize_title(c.title)).ratio(), i)
-            for i, c in enumerate(candidates)
-        ),
-        reverse=True,
+        ((title_similarity(title, c.title), i) for i, c in enumerate(candidates)), reverse=True
     )
     if not scored or scored[0][0] < MATCH_THRESHOLD:
-        return None
+        return None, 0.0
     if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.05:
-        return None
-    return candidates[scored[0][1]]
+        return None, 0.0
+    return candidates[scored[0][1]], scored[0][0]
 
 
 def _fill_roadmap(

@@ -59,6 +59,7 @@ class ParsedRoadmap:
     root: ParsedNode
     description: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the parser made of the document
 
     def nodes(self) -> Iterator[ParsedNode]:
         """Every node below the root, in document order."""
@@ -71,8 +72,9 @@ class ParsedRoadmap:
 
 
 def normalize_title(text: str) -> str:
-    """Lowercase, ё→е, collapsed spaces, no end punctuation: the form keys and matching use."""
-    text = text.lower().replace("ё", "е")
+    """Lowercase, ё→е, collapsed spaces, no end punctuation: the form keys and matching use.
+    Emoji variation selectors are left out: mojibake repair cannot always bring them back."""
+    text = text.lower().replace("ё", "е").replace("\ufe0f", "").replace("\ufe0e", "")
     text = re.sub(r"[\"'«»“”„`*_]", "", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text.strip(" .:;,!?—–-")

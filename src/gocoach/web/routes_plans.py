@@ -32,7 +32,7 @@ from gocoach.plans.timelog import (
 )
 from gocoach.reports.activity import exercise_stats, review_stats
 from gocoach.reports.agenda import agenda_for
-from gocoach.reports.ics import plan_calendar_ics
+from gocoach.reports.ics import installation_id, plan_calendar_ics
 from gocoach.reports.milestones import check_milestones, final_criteria
 from gocoach.reports.weekly import (
     SECTION_KEYS,
@@ -132,12 +132,14 @@ def update_plan_item(
 
 
 @router.get("/plan/calendar.ics")
-def export_calendar(session: SessionDep, user: CurrentUser, now: NowDep) -> Response:
-    """The plan as an iCalendar file."""
+def export_calendar(session: SessionDep, user: CurrentUser, page: PageDep,
+                    now: NowDep) -> Response:
+    """The plan as an iCalendar file, in the page's language."""
     state = _state(session, user)
     milestones = check_milestones(state, review_stats(session, user, now=now),
                                   exercise_stats(session, user, now=now))
-    return Response(plan_calendar_ics(state, milestones, now=now),
+    return Response(plan_calendar_ics(state, milestones, now=now, lang=page.lang,
+                                      installation=installation_id(session, now=now)),
                     media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="gocoach-plan.ics"'})
 
