@@ -56,7 +56,7 @@ def test_follow_up_answers_are_rated_into_their_cards(cli: CliRunner, tmp_path: 
     assert code == 0, output
     assert output.count("rate this follow-up") == 2  # asked again after "7"
     assert "type 1, 2, 3 or 4" in output
-    with sqlite3.connect(tmp_path / "data" / "gocoach.store.engine") as db:
+    with sqlite3.connect(tmp_path / "data" / "gocoach.db") as db:
         cards = db.execute("SELECT kind, reps FROM cards ORDER BY kind").fetchall()
         sources = db.execute("SELECT rating, source FROM review_logs ORDER BY id").fetchall()
     assert cards == [("followup", 1), ("question", 1)]

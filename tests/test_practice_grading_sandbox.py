@@ -151,7 +151,7 @@ def test_network_is_unreachable_even_to_a_host_loopback_server(grade: Grade) -> 
 
 
 def test_app_database_shadow_and_home_are_invisible(grade: Grade, tmp_path: Path) -> None:
-    database = tmp_path / "gocoach.store.engine"
+    database = tmp_path / "gocoach.db"
     database.write_text("SECRET-PASSWORD-HASH")
     body = "\tvar found []string\n"
     body += f'\tfor _, p := range []string{{"{database}", "/etc/shadow", "/root"}} {{\n'

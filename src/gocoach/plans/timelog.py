@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gocoach.plans.plan import PlanState
@@ -40,21 +41,37 @@ def log_time(
         raise ValueError(f"minutes must be between 1 and {MAX_MINUTES_PER_DAY}, not {minutes}")
     if item_key is not None and roadmap is None:
         raise ValueError("an item needs its roadmap")
-    entry = None
-    if ref is not None:
-        entry = session.scalars(select(TimeEntry).where(
-            TimeEntry.user_id == user.id, TimeEntry.source == source,
-            TimeEntry.ref == ref)).one_or_none()
-    if entry is None:
-        entry = TimeEntry(user_id=user.id, source=source, ref=ref, created_at=now)
+    values = {"day": day, "minutes": minutes, "roadmap_id": roadmap.id if roadmap else None,
+              "node_key": item_key, "note": note}
+    if ref is None:
+        entry = TimeEntry(user_id=user.id, source=source, ref=None, created_at=now, **values)
         session.add(entry)
-    entry.day = day
-    entry.minutes = minutes
-    entry.roadmap_id = roadmap.id if roadmap else None
-    entry.node_key = item_key
-    entry.note = note
+        session.flush()
+        return entry
     session.flush()
-    return entry
+    _upsert(session, {"user_id": user.id, "source": source, "ref": ref, "created_at": now,
+                      **values})
+    return session.scalars(
+        select(TimeEntry).where(TimeEntry.user_id == user.id, TimeEntry.source == source,
+                                TimeEntry.ref == ref)
+        .execution_options(populate_existing=True)).one()
+
+
+def _upsert(session: Session, row: dict[str, object]) -> None:
+    """INSERT … ON CONFLICT (user_id, source, ref) DO UPDATE: two transactions logging the same
+    ref at once (the first drill minutes of the day) both succeed, the later one wins."""
+    dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(TimeEntry).values(**row)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(TimeEntry).values(**row)
+    else:
+        raise RuntimeError(f"no upsert for the {dialect} dialect")
+    changed = {k: statement.excluded[k] for k in ("day", "minutes", "roadmap_id", "node_key",
+                                                  "note")}
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[TimeEntry.user_id, TimeEntry.source, TimeEntry.ref], set_=changed))
 
 
 def entries_between(session: Session, user: User, first: date, last: date) -> list[TimeEntry]:

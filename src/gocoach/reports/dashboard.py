@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from gocoach.curricula.progress import RollUp, roll_up, statuses
-from gocoach.curricula.roadmaps import list_roadmaps, load_nodes
+from gocoach.curricula.progress import RollUp
+from gocoach.curricula.roadmaps import list_roadmaps
+from gocoach.curricula.tree import STATUSES
 from gocoach.drills.stats import streak
 from gocoach.plans.calendar import local_date
 from gocoach.plans.plan import Pace, PlanState, PlanWeek, active_plan, load_plan, measure_pace
@@ -22,7 +23,7 @@ from gocoach.reports.activity import (
     review_stats,
 )
 from gocoach.reports.milestones import Milestone, check_milestones, next_milestone
-from gocoach.store.tables import ProgressEvent, Roadmap, TimeEntry, User
+from gocoach.store.tables import Node, Progress, ProgressEvent, Roadmap, TimeEntry, User
 
 FORECAST_DAYS = 14
 
@@ -103,13 +104,39 @@ def build_dashboard(*, today: date, roadmaps: list[tuple[Roadmap, RollUp]],
         milestones_total=len(milestones))
 
 
+def roadmap_roll_ups(session: Session, user: User, roadmap_ids: list[int]) -> dict[int, RollUp]:
+    """The whole-roadmap roll-up (as `progress.roll_up(...)[None]`) of each roadmap, counted in
+    SQL: trackable items by the user's status, todo when the item has no progress row."""
+    if not roadmap_ids:
+        return {}
+    status = func.coalesce(Progress.status, "todo")
+    rows = session.execute(
+        select(Node.roadmap_id, status, func.count())
+        .select_from(Node)
+        .outerjoin(Progress, and_(Progress.user_id == user.id,
+                                  Progress.roadmap_id == Node.roadmap_id,
+                                  Progress.node_key == Node.key))
+        .where(Node.roadmap_id.in_(roadmap_ids), Node.trackable.is_(True))
+        .group_by(Node.roadmap_id, status))
+    counts: dict[int, dict[str, int]] = {}
+    for roadmap_id, name, count in rows:
+        slot = counts.setdefault(roadmap_id, dict.fromkeys(STATUSES, 0))
+        slot[name if name in slot else "todo"] += count
+    return {rid: RollUp(**c) for rid, c in counts.items()}
+
+
 def dashboard_for(session: Session, *, user: User, today: date, now: datetime) -> Dashboard:
     """Load everything the dashboard shows for the user."""
     plan = active_plan(session, user)
     state = load_plan(session, user, plan) if plan else None
-    chosen = state.roadmaps if state else list_roadmaps(session)
-    roadmaps = [(r, roll_up(load_nodes(session, r), statuses(session, user, r)).get(None, RollUp()))
-                for r in chosen]
+    if state is not None:
+        chosen = state.roadmaps
+    else:  # without a plan: only the roadmaps the learner has touched
+        touched = set(session.scalars(select(Progress.roadmap_id).distinct().where(
+            Progress.user_id == user.id, Progress.status != "todo")))
+        chosen = [r for r in list_roadmaps(session) if r.id in touched]
+    totals = roadmap_roll_ups(session, user, [r.id for r in chosen])
+    roadmaps = [(r, totals.get(r.id, RollUp())) for r in chosen]
     if state is None:
         roadmaps = [(r, u) for r, u in roadmaps if u.done or u.in_progress or u.skipped]
     entries = session.scalars(select(TimeEntry).where(TimeEntry.user_id == user.id,

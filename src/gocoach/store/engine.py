@@ -22,13 +22,18 @@ class Base(DeclarativeBase):
 
 
 def make_engine(settings: Settings) -> Engine:
-    """An engine for the configured database; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for the configured database; SQLite gets WAL, foreign keys and a busy timeout.
+
+    The pool holds `db_pool_size` connections (the web app lets that many requests hold a
+    transaction at once; the others wait) plus `db_max_overflow` for background work.
+    """
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(settings.database_url, connect_args={"timeout": 30})
+        engine = create_engine(settings.database_url, connect_args={"timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(settings.database_url, pool_pre_ping=True)
+    return create_engine(settings.database_url, pool_pre_ping=True, **pool)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

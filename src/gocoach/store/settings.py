@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -69,6 +69,36 @@ class Settings(BaseSettings):
         description="Graded code runs as uid base+slot (one unprivileged uid per grader).",
     )
 
+    allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated host names the web app answers to (others get a 400); "
+        "empty: the bind address, localhost, 127.0.0.1 and ::1; '*.example.org' matches "
+        "subdomains; '*' accepts any Host (only behind a proxy that checks it).",
+    )
+    trusted_origins: str = Field(
+        default="",
+        description="Comma-separated extra origins (https://coach.example.org) whose forms may "
+        "post to the app, e.g. when a reverse proxy rewrites the Host header.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key that signs sessions and tokens; server mode refuses to start without "
+        "one (32+ characters); local mode generates one in data_dir/secret_key.",
+    )
+    web_threads: int = Field(
+        default=40, ge=1,
+        description="Worker threads of the web app (anyio's thread limiter).",
+    )
+    db_pool_size: int = Field(
+        default=20, ge=1,
+        description="Database connections per web process; requests beyond it wait their "
+        "turn instead of failing.",
+    )
+    db_max_overflow: int = Field(
+        default=10, ge=0,
+        description="Extra connections for background work (graders, warm-up) beyond the pool.",
+    )
+
     @field_validator("grading_cache_dir", mode="before")
     @classmethod
     def _empty_cache_dir(cls, value: object) -> object:
@@ -77,13 +107,28 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
-            self.database_url = f"sqlite:///{self.data_dir / 'gocoach.store.engine'}"
+            self.database_url = f"sqlite:///{self.data_dir / 'gocoach.db'}"
         return self
 
     @property
     def is_sqlite(self) -> bool:
         """True for the embedded database."""
         return self.database_url.startswith("sqlite")
+
+    @property
+    def host_names(self) -> tuple[str, ...]:
+        """The Host header values the web app accepts (lower case, without ports)."""
+        listed = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        if listed:
+            return tuple(listed)
+        defaults = [self.host.strip("[]").lower(), "localhost", "127.0.0.1", "::1"]
+        return tuple(dict.fromkeys(h for h in defaults if h not in ("0.0.0.0", "::")))
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Extra trusted origins, normalised (lower case, no trailing slash)."""
+        return tuple(o.strip().rstrip("/").lower() for o in self.trusted_origins.split(",")
+                     if o.strip())
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -26,15 +29,24 @@ from gocoach.web import (
     routes_roadmaps,
 )
 from gocoach.web.i18n import LANGUAGES, pick_language, translate
+from gocoach.web.security import add_security, resolve_secret_key
 
 HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app; the database is opened (migrated, seeded) when it starts."""
+    """Build the app; the database is opened (migrated, seeded) when it starts.
+
+    Server mode without a proper GOCOACH_SECRET_KEY raises SecretKeyError here.
+    """
+    secret_key = resolve_secret_key(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run on anyio's worker threads; requests wait for one of
+        # db_pool_size transaction slots (deps.get_session) without holding a thread.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        app.state.session_slots = anyio.Semaphore(settings.db_pool_size)
         app.state.database, _ = open_database(settings)
         app.state.grading = open_grading(settings)
         yield
@@ -43,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="gocoach", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.state.secret_key = secret_key
     templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -54,20 +67,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_interviews.router)
     app.include_router(routes_exercises.router)
     _add_basics(app, settings)
+    add_security(app, settings)
     return app
 
 
 def _add_basics(app: FastAPI, settings: Settings) -> None:
     @app.get("/lang/{code}", include_in_schema=False)
     def switch_language(code: str, request: Request) -> RedirectResponse:
-        target = request.headers.get("referer") or "/"
-        response = RedirectResponse(target, status_code=303)
+        response = RedirectResponse(_back_to(request), status_code=303)
         if code in LANGUAGES:
             response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax")
         return response
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> PlainTextResponse:
+    async def health() -> PlainTextResponse:  # async: answers even when every thread is busy
         return PlainTextResponse("ok")
 
     for error, status in (
@@ -77,6 +90,16 @@ def _add_basics(app: FastAPI, settings: Settings) -> None:
         (ValueError, 400),
     ):
         app.add_exception_handler(error, _error_handler(status, settings))
+
+
+def _back_to(request: Request) -> str:
+    """The page to go back to: the Referer's path when it is this site, else the home page."""
+    referer = urlsplit(request.headers.get("referer") or "/")
+    if referer.netloc and referer.netloc.lower() != request.headers.get("host", "").lower():
+        return "/"
+    path = referer.path if referer.path.startswith("/") and not referer.path.startswith("//") \
+        else "/"
+    return f"{path}?{referer.query}" if referer.query else path
 
 
 def _error_handler(status: int, settings: Settings):  # type: ignore[no-untyped-def]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import contextmanager_in_threadpool
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -19,14 +21,30 @@ from gocoach.store.users import ensure_local_user
 from gocoach.web.i18n import pick_language, translate
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed on success, rolled back on any error."""
+def session_slots(request: Request) -> anyio.Semaphore:
+    """The app's limit on open transactions: one per pooled connection (see create_app)."""
+    slots: anyio.Semaphore | None = getattr(request.app.state, "session_slots", None)
+    if slots is None:
+        settings: Settings = request.app.state.settings
+        slots = request.app.state.session_slots = anyio.Semaphore(settings.db_pool_size)
+    return slots
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed on success, rolled back on any error.
+
+    The request first waits (without holding a thread) for one of `db_pool_size` slots, so a
+    burst queues here instead of failing on an exhausted connection pool. The dependency has
+    scope="function": the commit runs when the route returns, BEFORE the response is sent, so
+    a 200 means the data is in the database and a failed commit is answered with a 500.
+    """
     database: Database = request.app.state.database
-    with transaction(database.sessions) as session:
+    async with session_slots(request), contextmanager_in_threadpool(
+            transaction(database.sessions)) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_user(session: SessionDep) -> User:

@@ -27,3 +27,8 @@ document.addEventListener("htmx:responseError", (event) => {
   const xhr = event.detail.xhr;
   window.alert(xhr.responseText || `Error ${xhr.status}`);
 });
+
+// The report's print button (no inline handlers: the Content-Security-Policy forbids them).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
