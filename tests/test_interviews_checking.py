@@ -175,3 +175,18 @@ def test_without_the_model_the_checker_says_it_uses_terms_only(
     assert embeddings.similarity_function() is None
     note = embeddings.model_note()
     assert note is not None and "checked by terms only (lower quality)" in note
+
+
+def test_a_missed_bonus_point_does_not_cost_the_verdict_good() -> None:
+    points = (
+        "Стек горутины начинается примерно с двух килобайт",
+        "Планировщик использует модель M:N: много горутин на немногих потоках ОС",
+        "Убить горутину снаружи нельзя, её останавливают через context",
+        "(бонус) newproc1 берёт структуру g из списка gFree",
+        "(бонус) runqput кладёт g в локальную очередь runq",
+    )
+    answer = ("Стек у горутины маленький, стартует где-то с двух килобайт. Планировщик работает "
+              "по модели M:N, много горутин крутятся на немногих потоках ОС.")
+    checked = check_answer(answer, key_points=points)
+    assert [p.covered for p in checked.points] == [True, True, False, False, False]
+    assert checked.verdict == "good"  # 2 of the 3 required points; the bonus ones are extra

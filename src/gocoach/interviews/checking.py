@@ -1,43 +1,73 @@
 """Check a typed answer against a question's key points and typical mistakes.
 
-The result is a hint with its evidence, not a grade: each key point gets a score from the terms
-of the answer that match it (glossary concepts, Snowball stems, fuzzy matches for typos), with
-negation taken into account, optionally blended with a sentence-embedding similarity; a
-misconception from «Типичные ошибки» is reported when one sentence of the answer states it.
-The learner's own rating decides.
+The result is a hint with its evidence, not a grade. The answer is cut into sentences and clauses;
+each clause's words become terms (glossary concepts, lemmas, fuzzy matches for typos) with a
+polarity (negation scoped both ways within the clause, opposite words such as "уменьшает").
+Clauses that say nothing (a bare list of terms) and sentences that say "не знаю" cover nothing.
+A misconception from «Типичные ошибки» is reported when a clause window or a sentence states it
+(most of its terms, same polarity, none contradicted, optionally helped by the sentence's
+embedding similarity to the claim); those clauses cover no key point. Each key point gets a score
+from the terms of the rest, optionally blended with the best sentence similarity. The thresholds
+(`Params`) are chosen by cross-validation across questions (`bench/answers.py`). The learner's
+own rating decides.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from gocoach.interviews.terms import is_negation, is_stopword, term_of
+from gocoach.interviews.lemmas import is_predicate
+from gocoach.interviews.terms import DONT_KNOW, is_negation, is_opposite, is_stopword, term_of
+from gocoach.questions.format import is_bonus
 
 MAX_ANSWER_CHARS = 20_000
 NEGATION_WINDOW = 4
 SATURATION = 6.0
-COVERED = 0.5
-COVERED_WITH_MODEL = 0.6  # blended scores run higher; both tuned on the evaluation set
-MISTAKE_COVERAGE = 0.85
-LEXICAL_WEIGHT = 0.7
-SIM_LOW, SIM_HIGH = 0.80, 0.90
+LIST_RUN = 3  # this many predicate-less clauses of ≤ 2 terms in a row are a bare list
+LIST_SHARE = 0.6  # a sentence of this many bare clauses is a list, but for its Russian verbs
+MIN_LEXICAL = 0.25  # a key point needs this much of its terms: similarity alone covers nothing
+OWN_SHARE = 0.85  # a claim made only of key point terms must be said almost whole
+MAX_EMBEDDED_SENTENCES = 12
 
-# answer, texts → cosine similarity of the answer to each text
+
+@dataclass(frozen=True)
+class Params:
+    """The checker's thresholds; `DEFAULT` holds the values cross-validation chose."""
+
+    covered: float = 0.5  # a key point is covered at this score
+    blend: float = 0.0  # share of the best sentence similarity in a key point's score
+    sim_low: float = 0.80
+    sim_high: float = 0.90
+    mistake: float = 0.85  # a claim is stated when its match score reaches this
+    mistake_blend: float = 0.0  # share of the sentence's similarity to the claim in that score
+    mistake_terms: int = 2  # distinct claim terms the sentence must hold
+    penalty: float = 0.25  # the answer's score loses this per misconception
+
+
+# chosen by `bench/answers.py` (fit on all three labelled sets; its cross-validated figures are
+# the honest ones), terms only and with the embedding model
+DEFAULT = Params(covered=0.55, mistake=0.55, mistake_terms=3, penalty=0.3)
+DEFAULT_WITH_MODEL = Params(covered=0.6, blend=0.4, sim_low=0.82, sim_high=0.92, mistake=0.65,
+                            mistake_terms=1, mistake_blend=0.5, penalty=0.2)
+
+# text, texts → cosine similarity of the text to each of the texts
 SimilarityFn = Callable[[str, Sequence[str]], list[float]]
 
-SENTENCES = re.compile(r"[^.!?;\n]+")
+# a sentence ends at . ! ? … followed by a space (not inside `ctx.Done`), at ; or a line break
+SENTENCE = re.compile(r"(.+?)([.!?…]+(?=\s|$)|[;\n]|$)", re.DOTALL)
 # a contrast usually separates a right statement from a wrong one: "..., а чтение ..."
 CONTRAST = re.compile(
     r"\s*[,—–]?\s+(?:а|но|однако|зато|хотя|but|whereas|while|although)\s+(?!не\b|not\b)",
     re.IGNORECASE)
-PIECES = re.compile(r"(?P<word>[a-zA-Z][a-zA-Z0-9_']*|[а-яА-ЯёЁ]+|\d+)|(?P<stop>[,:—–()])")
-CLAUSE = re.compile(r"[,:—–()]")
+WORD = re.compile(r"[a-zA-Z][a-zA-Z0-9_']*|[а-яА-ЯёЁ]+|\d+")
+CLAUSE = re.compile(r"[,:—–()]|\s-\s")
 LETTER = re.compile(r"[^\W\d_]")
 KNOWN_LETTER = re.compile(r"[a-zA-Zа-яА-ЯёЁ]")
+CYRILLIC = re.compile(r"[а-яё]")
 
 
 class AnswerError(ValueError):
@@ -46,12 +76,13 @@ class AnswerError(ValueError):
 
 @dataclass(frozen=True)
 class Token:
-    """A content word of a text: as written, its term, and whether a negation precedes it."""
+    """A content word of a text: as written, its term, its polarity and where it stands."""
 
     word: str
     term: str
     negated: bool
     sentence: int
+    clause: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,10 +99,12 @@ class PointResult:
 
 @dataclass(frozen=True)
 class MistakeHit:
-    """A typical mistake the answer states, with the sentence that states it."""
+    """A typical mistake the answer states, with the clauses and words that state it."""
 
     claim: str
     evidence: str
+    words: tuple[str, ...] = ()
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +117,8 @@ class AnswerCheck:
     verdict: str
     notes: tuple[str, ...] = ()
     used_model: bool = False
+    ignored: tuple[str, ...] = ()  # parts of the answer that covered nothing, with the reason
+    summary: str = ""  # heard, missed and misconceptions in one line for the learner
 
     @property
     def covered(self) -> list[int]:
@@ -120,34 +155,115 @@ def prepare_answer(text: str, *, limit: int = MAX_ANSWER_CHARS) -> PreparedAnswe
     return PreparedAnswer(text=text, notes=tuple(notes), checkable=checkable)
 
 
+@dataclass(frozen=True)
+class Clause:
+    """A clause of the answer: its text, sentence, content tokens and whether it is a statement."""
+
+    text: str
+    sentence: int
+    tokens: tuple[Token, ...]
+    statement: bool
+
+
+@dataclass
+class Parsed:
+    """An answer cut into sentences and clauses, with the parts that cover nothing marked."""
+
+    sentences: list[str]
+    clauses: list[Clause]
+    listed: set[int] = field(default_factory=set)  # clauses in a bare list of terms
+    unsure: set[int] = field(default_factory=set)  # sentences that say "don't know"
+
+    def counted(self, index: int) -> bool:
+        """Whether clause `index` may cover a key point or state a mistake."""
+        return index not in self.listed and self.clauses[index].sentence not in self.unsure
+
+    def tokens(self, skip: Collection[int] = ()) -> list[Token]:
+        """Tokens of the counted clauses, minus those in `skip`."""
+        return [t for i, c in enumerate(self.clauses) if self.counted(i) and i not in skip
+                for t in c.tokens]
+
+
+def _split_sentences(text: str) -> list[tuple[str, bool]]:
+    text = CONTRAST.sub(". ", text)
+    out = []
+    for match in SENTENCE.finditer(text):
+        body = match.group(1).strip()
+        if body and WORD.search(body):
+            out.append((body, "?" in match.group(2)))
+    return out
+
+
 def sentences(text: str) -> list[str]:
     """Sentences of `text`, also cut at contrasts ("а", "но", "but")."""
-    return [s.strip() for s in SENTENCES.findall(CONTRAST.sub(". ", text)) if s.strip()]
+    return [body for body, _ in _split_sentences(text)]
+
+
+def _clause_tokens(text: str, sentence: int, clause: int
+                   ) -> tuple[tuple[Token, ...], bool, bool]:
+    words = WORD.findall(text)
+    lowered = [w.lower() for w in words]
+    content = [not is_stopword(w) and not is_negation(w) for w in words]
+    negated = [False] * len(words)
+    for i, word in enumerate(words):
+        if not is_negation(word):
+            continue
+        ahead = range(i + 1, min(len(words), i + 1 + NEGATION_WINDOW))
+        if any(content[j] for j in ahead):
+            for j in ahead:
+                negated[j] = True
+        else:  # "рефлексии в рантайме нет", "confirms не нужны": the scope is behind
+            for j in range(max(0, i - NEGATION_WINDOW), i):
+                negated[j] = True
+    tokens = tuple(
+        Token(word, term_of(word), negated[i] != is_opposite(word), sentence, clause)
+        for i, word in enumerate(words) if content[i])
+    # a predicate is a word as written in lowercase: `Close`, `Wait` name identifiers
+    verbs = [w for w, low in zip(words, lowered, strict=True) if w == low and is_predicate(low)]
+    statement = len({t.term for t in tokens}) > 2 or bool(verbs)
+    return tokens, statement, any(CYRILLIC.search(w) for w in verbs)
+
+
+def parse(text: str) -> Parsed:
+    """Cut `text` into sentences and clauses; mark bare lists of terms and "не знаю" sentences."""
+    parsed = Parsed(sentences=[], clauses=[])
+    for number, (body, question) in enumerate(_split_sentences(text)):
+        parsed.sentences.append(body)
+        if question or DONT_KNOW.search(body):
+            parsed.unsure.add(number)
+        run: list[int] = []
+        mine: list[tuple[int, bool]] = []  # this sentence's clauses: index, has a Russian verb
+        for piece in CLAUSE.split(body):
+            if not WORD.search(piece):
+                continue
+            index = len(parsed.clauses)
+            tokens, statement, russian_verb = _clause_tokens(piece, number, index)
+            parsed.clauses.append(Clause(piece.strip(), number, tokens, statement))
+            mine.append((index, russian_verb))
+            if statement:
+                if len(run) >= LIST_RUN:
+                    parsed.listed.update(run)
+                run = []
+            else:
+                run.append(index)
+        if len(run) >= LIST_RUN:
+            parsed.listed.update(run)
+        bare = sum(parsed.clauses[i].statement is False for i, _ in mine)
+        if bare > LIST_RUN and bare > LIST_SHARE * len(mine):
+            # mostly a list: its few "statements" (`ptr len cap`) are items of it too
+            parsed.listed.update(i for i, verb in mine if not verb)
+    return parsed
 
 
 def analyze(text: str) -> list[Token]:
-    """The content words of `text` with their terms and negation (stopwords dropped)."""
-    tokens: list[Token] = []
-    for number, sentence in enumerate(sentences(text)):
-        since_negation = NEGATION_WINDOW + 1
-        for match in PIECES.finditer(sentence):
-            word = match.group("word")
-            if word is None:
-                since_negation = NEGATION_WINDOW + 1
-                continue
-            if is_negation(word):
-                since_negation = 0
-                continue
-            since_negation += 1
-            if not is_stopword(word):
-                tokens.append(Token(word, term_of(word), since_negation <= NEGATION_WINDOW, number))
-    return tokens
+    """The content words of `text` with their terms and polarity (stopwords dropped)."""
+    return [t for c in parse(text).clauses for t in c.tokens]
 
 
 def _weight(token: Token) -> float:
     if token.term.startswith("~"):
         return 1.3
-    if not re.search(r"[а-яё]", token.word.lower()):
+    if not CYRILLIC.search(token.word.lower()):
         return 1.5
     return 1.0
 
@@ -208,73 +324,231 @@ def _words(tokens: list[Token]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.word for t in tokens))
 
 
-def _soft(similarity: float) -> float:
-    return min(1.0, max(0.0, (similarity - SIM_LOW) / (SIM_HIGH - SIM_LOW)))
-
-
-def check_points(answer: str, key_points: Sequence[str],
-                 similarities: Sequence[float] | None = None) -> tuple[PointResult, ...]:
-    """Score every key point against the answer (lexical, blended with similarities if given)."""
-    index = _Index.of(analyze(answer))
-    results = []
-    for number, point in enumerate(key_points):
-        lexical, matched, contradicted = _coverage(analyze(point), index, saturate=True)
-        score, threshold = lexical, COVERED
-        if similarities is not None:
-            score = LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * _soft(similarities[number])
-            threshold = COVERED_WITH_MODEL
-        results.append(PointResult(
-            index=number, text=point, score=round(score, 3), covered=score >= threshold,
-            evidence=_words(matched), contradicted=_words(contradicted)))
-    return tuple(results)
+def _soft(similarity: float, low: float, high: float) -> float:
+    return min(1.0, max(0.0, (similarity - low) / (high - low)))
 
 
 def clauses(text: str) -> list[str]:
     """Clauses of `text`: its sentences cut at commas, colons, dashes and brackets too."""
-    return [c.strip() for s in sentences(text) for c in CLAUSE.split(s) if c.strip()]
+    return [c.text for c in parse(text).clauses]
 
 
-def find_mistakes(answer: str, claims: Sequence[str]) -> tuple[MistakeHit, ...]:
-    """The typical mistakes the answer states: as many consecutive clauses as the claim has,
-    holding most of its terms with the same polarity and contradicting none."""
-    return _find_mistakes(clauses(answer), claims)[0]
+# -- misconceptions -------------------------------------------------------------------------
 
 
-def _find_mistakes(parts: list[str], claims: Sequence[str]
-                   ) -> tuple[tuple[MistakeHit, ...], set[int]]:
+@dataclass(frozen=True)
+class Candidate:
+    """A window of clauses of one sentence measured against one claim."""
+
+    share: float
+    terms: int
+    contradicted: bool
+    similarity: float | None
+    clauses: tuple[int, ...]
+    evidence: str
+    words: tuple[str, ...]
+    distinct: bool = True  # holds a claim term that no key point has (what makes it wrong)
+
+    def score(self, params: Params) -> float:
+        """The claim's match score: its share of terms, blended with the similarity."""
+        if self.similarity is None or not params.mistake_blend:
+            return self.share
+        soft = _soft(self.similarity, 0.80, 0.95)
+        return (1 - params.mistake_blend) * self.share + params.mistake_blend * soft
+
+
+def sentence_similarities(parsed: Parsed, texts: Sequence[str],
+                          similarity: SimilarityFn | None) -> dict[int, list[float]]:
+    """Similarity of each counted sentence with content (at most MAX_EMBEDDED_SENTENCES, the
+    longest first) to each of `texts`; the model is asked once per sentence."""
+    if similarity is None or not texts:
+        return {}
+    content: dict[int, int] = {}
+    for i, c in enumerate(parsed.clauses):
+        if parsed.counted(i):
+            content[c.sentence] = content.get(c.sentence, 0) + len(c.tokens)
+    chosen = sorted((n for n, k in content.items() if k >= 1), key=lambda n: -content[n])
+    return {n: similarity(parsed.sentences[n], texts)
+            for n in sorted(chosen[:MAX_EMBEDDED_SENTENCES])}
+
+
+def mistake_candidates(parsed: Parsed, claims: Sequence[str],
+                       sims: dict[int, list[float]] | None = None,
+                       offset: int = 0, key_points: Sequence[str] = ()) -> list[list[Candidate]]:
+    """For each claim, its candidate windows in the answer: as many consecutive clauses of one
+    sentence as the claim has; `sims[sentence][offset + claim]` is the
+    sentence's similarity to the claim. A candidate must hold one of the claim's own terms, those
+    no key point has (or OWN_SHARE of the claim when it has none): words shared with the key
+    points are the topic, not the error ("горутины на тредах ОС" does not state «горутина —
+    это лёгкий поток ОС»)."""
+    topic = {t.term for point in key_points for t in analyze(point)}
+    counted = [i for i in range(len(parsed.clauses)) if parsed.counted(i)]
+    by_sentence: dict[int, list[int]] = {}
+    for i in counted:
+        by_sentence.setdefault(parsed.clauses[i].sentence, []).append(i)
+    out: list[list[Candidate]] = []
+    for number, claim in enumerate(claims):
+        wanted = analyze(claim)
+        found: list[Candidate] = []
+        if len({t.term for t in wanted}) < 2:
+            out.append(found)
+            continue
+        size = max(1, len(clauses(claim)))
+        own = {t.term for t in wanted} - topic
+        windows: set[tuple[int, ...]] = set()
+        for members in by_sentence.values():
+            for start in range(max(1, len(members) - size + 1)):
+                windows.add(tuple(members[start:start + size]))
+        for window in sorted(windows):
+            tokens = [t for i in window for t in parsed.clauses[i].tokens]
+            share, matched, contradicted = _coverage(wanted, _Index.of(tokens))
+            if not matched:
+                continue
+            sentence = parsed.clauses[window[0]].sentence
+            similarity = None
+            if sims and sentence in sims:
+                similarity = sims[sentence][offset + number]
+            found.append(Candidate(
+                share=share, terms=len({t.term for t in matched}),
+                contradicted=bool(contradicted), similarity=similarity, clauses=window,
+                evidence=", ".join(parsed.clauses[i].text for i in window),
+                words=_words(matched),
+                distinct=any(t.term in own for t in matched) if own else share >= OWN_SHARE))
+        out.append(found)
+    return out
+
+
+def decide_mistakes(claims: Sequence[str], candidates: list[list[Candidate]],
+                    params: Params = DEFAULT) -> tuple[tuple[MistakeHit, ...], set[int]]:
+    """The claims stated (the best candidate reaching `params.mistake`, holding enough terms and
+    contradicting none) and the clauses that state them."""
     hits = []
     used: set[int] = set()
-    for claim in claims:
-        wanted = analyze(claim)
-        if len({t.term for t in wanted}) < 2:
+    for claim, found in zip(claims, candidates, strict=True):
+        good = [c for c in found if not c.contradicted and c.distinct
+                and c.terms >= params.mistake_terms and c.score(params) >= params.mistake]
+        if not good:
             continue
-        size = len(clauses(claim))
-        for start in range(max(1, len(parts) - size + 1)):
-            window = ", ".join(parts[start:start + size])
-            share, matched, contradicted = _coverage(wanted, _Index.of(analyze(window)))
-            if (share >= MISTAKE_COVERAGE and not contradicted
-                    and len({t.term for t in matched}) >= 2):
-                hits.append(MistakeHit(claim=claim, evidence=window))
-                used.update(range(start, start + size))
-                break
+        best = max(good, key=lambda c: (c.score(params), -len(c.clauses)))
+        hits.append(MistakeHit(claim=claim, evidence=best.evidence, words=best.words,
+                               similarity=None if best.similarity is None
+                               else round(best.similarity, 3)))
+        used.update(best.clauses)
     return tuple(hits), used
 
 
-def check_answer(answer: str, *, key_points: Sequence[str], mistakes: Sequence[str] = (),
-                 similarity: SimilarityFn | None = None, notes: Sequence[str] = ()
-                 ) -> AnswerCheck:
-    """The hint for a prepared answer: key points covered with evidence, misconceptions, verdict."""
-    parts = clauses(answer)
-    hits, wrong_clauses = _find_mistakes(parts, mistakes)
-    # a clause that states a misconception covers no key point, whatever words it shares
-    rest = ". ".join(p for i, p in enumerate(parts) if i not in wrong_clauses)
-    similarities = similarity(answer, key_points) if similarity and key_points else None
-    points = check_points(rest, key_points, similarities)
+def find_mistakes(answer: str, claims: Sequence[str]) -> tuple[MistakeHit, ...]:
+    """The typical mistakes the answer states, by terms only (see `decide_mistakes`)."""
+    return decide_mistakes(claims, mistake_candidates(parse(answer), claims))[0]
+
+
+# -- key points -----------------------------------------------------------------------------
+
+
+def point_lexical(parsed: Parsed, key_points: Sequence[str], skip: Collection[int] = ()
+                  ) -> list[tuple[float, tuple[str, ...], tuple[str, ...]]]:
+    """Each key point's share of terms found in the counted clauses (minus `skip`), with the
+    words that matched and the contradicted ones."""
+    index = _Index.of(parsed.tokens(skip))
+    out = []
+    for point in key_points:
+        share, matched, contradicted = _coverage(analyze(point), index, saturate=True)
+        out.append((share, _words(matched), _words(contradicted)))
+    return out
+
+
+def point_similarity(sims: dict[int, list[float]], count: int, offset: int = 0
+                     ) -> list[float] | None:
+    """Each key point's best similarity over the embedded sentences (None without the model)."""
+    if not sims:
+        return None
+    return [max(v[offset + i] for v in sims.values()) for i in range(count)]
+
+
+def point_score(lexical: float, similarity: float | None, params: Params) -> float:
+    """A key point's score: its share of terms, blended with the best sentence similarity."""
+    if similarity is None or not params.blend:
+        return lexical
+    soft = _soft(similarity, params.sim_low, params.sim_high)
+    return (1 - params.blend) * lexical + params.blend * soft
+
+
+def is_covered(lexical: float, score: float, params: Params) -> bool:
+    """Covered: the score reaches the threshold and the terms alone are not negligible."""
+    return score >= params.covered and lexical >= MIN_LEXICAL
+
+
+def check_points(answer: str, key_points: Sequence[str],
+                 similarities: Sequence[float] | None = None,
+                 params: Params = DEFAULT) -> tuple[PointResult, ...]:
+    """Score every key point against the answer (lexical, blended with similarities if given)."""
+    lexical = point_lexical(parse(answer), key_points)
+    return _points(key_points, lexical, similarities, params)
+
+
+def _points(key_points: Sequence[str], lexical: list[tuple[float, tuple[str, ...],
+            tuple[str, ...]]], similarities: Sequence[float] | None, params: Params
+            ) -> tuple[PointResult, ...]:
+    results = []
+    for number, (point, (share, matched, contradicted)) in enumerate(
+            zip(key_points, lexical, strict=True)):
+        sim = similarities[number] if similarities is not None else None
+        score = point_score(share, sim, params)
+        results.append(PointResult(
+            index=number, text=point, score=round(score, 3),
+            covered=is_covered(share, score, params), evidence=matched,
+            contradicted=contradicted))
+    return tuple(results)
+
+
+def answer_score(points: Sequence[PointResult], hits: int, params: Params = DEFAULT) -> float:
+    """The answer's score: the mean key point score, minus `params.penalty` per misconception."""
     mean = sum(p.score for p in points) / len(points) if points else 0.0
-    score = max(0.0, mean - 0.25 * len(hits))
+    return max(0.0, mean - params.penalty * hits)
+
+
+def check_answer(answer: str, *, key_points: Sequence[str], mistakes: Sequence[str] = (),
+                 similarity: SimilarityFn | None = None, notes: Sequence[str] = (),
+                 params: Params | None = None) -> AnswerCheck:
+    """The hint for a prepared answer: key points covered with evidence, misconceptions, verdict."""
+    if params is None:
+        params = DEFAULT if similarity is None else DEFAULT_WITH_MODEL
+    parsed = parse(answer)
+    sims = sentence_similarities(parsed, [*mistakes, *key_points], similarity)
+    candidates = mistake_candidates(parsed, mistakes, sims, key_points=key_points)
+    hits, wrong_clauses = decide_mistakes(mistakes, candidates, params)
+    # a clause that states a misconception covers no key point, whatever words it shares
+    lexical = point_lexical(parsed, key_points, wrong_clauses)
+    similarities = point_similarity(sims, len(key_points), offset=len(mistakes))
+    points = _points(key_points, lexical, similarities, params)
+    score = answer_score(points, len(hits), params)
     return AnswerCheck(points=points, mistakes=hits, score=round(score, 3),
                        verdict=_verdict(points, hits), notes=tuple(notes),
-                       used_model=similarities is not None)
+                       used_model=similarity is not None, ignored=_ignored(parsed),
+                       summary=summary(points, hits))
+
+
+def _ignored(parsed: Parsed) -> tuple[str, ...]:
+    out = []
+    listed = [parsed.clauses[i].text for i in sorted(parsed.listed)
+              if parsed.clauses[i].sentence not in parsed.unsure]
+    if listed:
+        out.append("a list of terms without saying anything about them covers nothing: "
+                   + ", ".join(listed))
+    out.extend(f"said without knowing, not counted: “{parsed.sentences[n]}”"
+               for n in sorted(parsed.unsure))
+    return tuple(out)
+
+
+def summary(points: Sequence[PointResult], hits: Sequence[MistakeHit]) -> str:
+    """One line for the learner: key points heard and missed, misconceptions and their words."""
+    heard = [str(p.index + 1) for p in points if p.covered]
+    missed = [str(p.index + 1) for p in points if not p.covered]
+    parts = [f"heard key points {', '.join(heard) or 'none'}",
+             f"missed {', '.join(missed) or 'none'}"]
+    parts.extend(f"misconception «{h.claim}» in “{h.evidence}” ({', '.join(h.words)})"
+                 for h in hits)
+    return "; ".join(parts)
 
 
 def unchecked(key_points: Sequence[str], notes: Sequence[str]) -> AnswerCheck:
@@ -290,7 +564,8 @@ def _verdict(points: Sequence[PointResult], hits: Sequence[MistakeHit]) -> str:
         return "misconception"
     if not points:
         return "unchecked"
-    share = sum(p.covered for p in points) / len(points)
+    required = [p for p in points if not is_bonus(p.text)] or list(points)
+    share = sum(p.covered for p in required) / len(required)  # bonus points are not required
     if max(p.score for p in points) < 0.2:
         return "off_topic"
     if share >= 0.6:

@@ -1,12 +1,14 @@
-"""Measure the answer checker on the labelled set `content/evaluation/answers.jsonl`.
+"""Measure the answer checker on the labelled sets in `content/evaluation/`.
 
-Each line: {"id", "qid", "label": good|partial|wrong|off_topic, "covers": [key point indexes],
-"mistakes": [indexes of the question's typical mistakes the answer states], "answer"}.
+Each line: {"id", "qid", "label", "covers": [key point indexes], "mistakes": [indexes of the
+question's typical mistakes the answer states], "answer"}. Labels: good, partial, and the bad
+kinds wrong (false claims), off_topic, terms (a bare list of terms) and dont_know.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,8 +16,10 @@ from pathlib import Path
 
 from gocoach.interviews.checking import AnswerCheck, SimilarityFn, check_answer, prepare_answer
 
-LABELS = ("good", "partial", "wrong", "off_topic")
-RANK = {"good": 3, "partial": 2, "wrong": 1, "off_topic": 1}
+LABELS = ("good", "partial", "wrong", "off_topic")  # the labels of answers.jsonl
+BAD_KINDS = ("wrong", "off_topic", "terms", "dont_know")
+KINDS = ("good", "partial", *BAD_KINDS)  # every label of the held-out sets
+RANK = {"good": 3, "partial": 2, **dict.fromkeys(BAD_KINDS, 1)}
 
 
 @dataclass(frozen=True)
@@ -72,20 +76,21 @@ class Figures:
         return self.ordered_pairs / self.pairs if self.pairs else 0.0
 
 
-def load_set(path: Path) -> list[LabelledAnswer]:
-    """Read and validate the labelled answers; ValueError names the bad line."""
+def load_set(path: Path, *, prefix: str = "") -> list[LabelledAnswer]:
+    """Read and validate the labelled answers (ids prefixed with `prefix`); ValueError names the
+    bad line."""
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
-            row = LabelledAnswer(id=data["id"], qid=data["qid"], label=data["label"],
+            row = LabelledAnswer(id=prefix + data["id"], qid=data["qid"], label=data["label"],
                                  covers=tuple(data["covers"]), mistakes=tuple(data["mistakes"]),
                                  answer=data["answer"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: not a labelled answer ({exc})") from None
-        if row.label not in LABELS:
+        if row.label not in KINDS:
             raise ValueError(f"{path}:{number}: unknown label {row.label!r}")
         rows.append(row)
     return rows
@@ -134,3 +139,10 @@ def _order(figures: Figures, answers: list[tuple[LabelledAnswer, AnswerCheck]]) 
                 else:
                     ordered = False
     figures.ordered_questions += ordered
+
+
+def grouped_folds(qids: Sequence[str], count: int = 5, seed: int = 15) -> dict[str, int]:
+    """Assign each question to one of `count` folds (shuffled with `seed`, then dealt round)."""
+    order = sorted(set(qids))
+    random.Random(seed).shuffle(order)
+    return {qid: number % count for number, qid in enumerate(order)}

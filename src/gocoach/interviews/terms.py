@@ -1,16 +1,20 @@
 """Words of an answer to comparable terms: stopwords, negations and a Russian–English Go glossary.
 
 Candidates mix languages ("горутина блокируется на send в канал"), so a word is first looked up
-in a small glossary of Go terms by prefix (горутин…, goroutine… → one concept), and otherwise
-reduced to its Snowball stem (`text_stems`).
+in a glossary of Go terms by prefix (горутин…, goroutine… → one concept; latency, задержка → one),
+and otherwise reduced to the Snowball stem of its pymorphy3 lemma (`lemmas.lemma`). Opposite words
+(увеличить/уменьшить, чаще/реже, синхронный/асинхронный) share a concept with the opposite
+polarity, so "latency растёт" contradicts "latency снижается" as "не растёт" would.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from gocoach.interviews.lemmas import lemma
 from gocoach.questions.stems import stem
 
 # Function words and fillers of spoken answers; they carry no key point. Quantifiers (все,
@@ -39,8 +43,39 @@ STOPWORDS = frozenset((
 # Words that flip the meaning of the words after them ("не блокируется", "without a lock").
 NEGATIONS = frozenset((
     "не", "нет", "нельзя", "ни", "никогда", "никак", "без", "not", "no", "never", "cannot",
-    "can't", "without", "doesn't", "don't", "isn't", "won't",
+    "can't", "without", "doesn't", "don't", "isn't", "won't", "нету", "none",
 ))
+
+# Words that say the speaker does not know: the sentence that holds one covers nothing
+# ("Hedged requests — первый раз слышу", "как время подменяют — не скажу").
+DONT_KNOW = re.compile(
+    r"(?:первый раз слышу|впервые слышу|не слышал|не знаю|не помню|не скажу|не сталкивал|"
+    r"не работал с|не разбирал|не в курсе|без понятия|понятия не имею|не подскажу|хз\b|"
+    r"затрудняюсь|не уверен\w* что|never heard|don'?t know|no idea|not sure|"
+    r"не припомню|не знаком|не изучал|не пробовал|не довелось|не доводилось)",
+    re.IGNORECASE)
+
+# prefix → concept, for words that say the opposite of the concept (a flipped polarity)
+OPPOSITES: dict[str, str] = {
+    "уменьш": "grow", "сниж": "grow", "сокращ": "grow", "сократ": "grow",
+    "decreas": "grow", "reduc": "grow", "shrink": "grow", "lower": "grow",
+    "реже": "often", "rarely": "often", "less often": "often",
+    "меньше": "more", "less": "more", "fewer": "more",
+    "медлен": "fast", "slow": "fast", "тормоз": "fast", "дольше": "fast",
+    "асинхрон": "sync", "async": "sync", "несинхрон": "sync",
+    "небуфер": "buffer", "unbuffer": "buffer",
+    "неблокир": "block", "non-block": "block", "nonblock": "block",
+    "неатомар": "atomic", "non-atomic": "atomic",
+    "неупорядоч": "order", "unorder": "order",
+    "непотокобезопас": "threadsafe", "unsafe for concurrent": "threadsafe",
+    "ненадеж": "reliable", "unreliable": "reliable",
+    "необязат": "required", "optional": "required", "лишн": "required",
+    "недетерминир": "deterministic", "nondetermin": "deterministic",
+    "неизменяем": "mutable", "иммутаб": "mutable", "immutable": "mutable",
+    "нестабил": "stable", "unstable": "stable", "экспериментал": "stable",
+    "experimental": "stable",
+}
+_OPPOSITE_PREFIXES = tuple(sorted(OPPOSITES, key=len, reverse=True))
 
 # concept → word prefixes (lowercase, ё as е); first match wins, longer prefixes listed first.
 GLOSSARY: dict[str, tuple[str, ...]] = {
@@ -113,7 +148,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "reflect": ("рефлекс", "рефлекш", "reflect"),
     "cheap": ("дешев", "дёшев", "cheap", "легковес", "лёгк", "легк", "lightweight"),
     "size": ("размер", "size"),
-    "grow": ("раст", "рост", "вырос", "расшир", "grow", "увеличива"),
+    "grow": ("раст", "рост", "вырос", "расшир", "grow", "увелич", "increas", "повыш"),
     "double": ("вдвое", "удваива", "удвоен", "двукрат", "double"),
     "signal": ("сигнал", "signal", "sigterm", "sigint"),
     "wrap": ("оберт", "обёрт", "оборач", "обернут", "обёрнут", "wrap"),
@@ -139,11 +174,72 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "leak": ("утечк", "утека", "утёк", "утек", "leak"),
     "cpu": ("cpu", "цпу", "процессор", "ядер", "core"),
     "fast": ("быстр", "fast", "скорост", "speed"),
-    "slow": ("медлен", "slow", "тормоз"),
     "kill": ("убит", "убить", "убьеш", "убивать", "прибить", "kill", "terminate", "грохнуть"),
     "iterate": ("обход", "итерир", "итерац", "iterat", "range"),
     "module": ("модул", "module"),
     "generic": ("дженерик", "generic", "обобщен"),
+    # terms of the bank's later modules (distributed systems, queues, databases, performance)
+    # said in either language; the pairs are the bank's own («линеаризуемость»
+    # (linearizability), «повторные попытки» (retry), «сброс нагрузки» (load shedding), …)
+    "latency": ("задержк", "латентн", "latency", "лейтенси", "летенси", "латенси"),
+    "linearizable": ("линеаризу", "linearizab", "линеаризаб"),
+    "throughput": ("пропускн", "throughput", "rps", "qps"),
+    "consistency": ("консистент", "согласованн", "consisten", "consistent"),
+    "replica": ("реплик", "replica", "replicat", "репликац"),
+    "quorum": ("кворум", "quorum"),
+    "leader": ("лидер", "leader", "мастер", "master", "primary", "праймари"),
+    "idempotent": ("идемпотент", "idempoten"),
+    "lease": ("аренд", "lease"),
+    "hedge": ("хедж", "hedg", "подстрахов"),
+    "cache": ("кеш", "кэш", "cache", "кешир", "кэшир"),
+    "index": ("индекс", "index"),
+    "shard": ("шард", "shard", "шардир"),
+    "snapshot": ("снапшот", "снимок", "снимк", "snapshot"),
+    "backpressure": ("backpressure", "противодавлен", "бэкпрешер"),
+    "heartbeat": ("хартбит", "heartbeat", "пульс"),
+    "inline": ("инлайн", "заинлайн", "inline", "inlining", "инлайнинг"),
+    "escape": ("escape", "убега", "убежит", "утека в кучу", "эскейп"),
+    "compile": ("компил", "compile", "compiler"),
+    "serialize": ("сериализ", "десериализ", "serializ", "deserializ", "marshal", "unmarshal",
+                  "маршал", "анмаршал"),
+    "migration": ("миграц", "migration", "migrat"),
+    "isolation": ("изоляц", "isolation", "изолир"),
+    "jitter": ("джиттер", "jitter"),
+    "backoff": ("бэкофф", "бекофф", "бэкоф", "backoff", "back-off"),
+    "circuit": ("circuit", "брейкер", "breaker", "предохранител"),
+    "trace": ("трасс", "трейс", "trace", "tracing", "span", "спан"),
+    "metric": ("метрик", "metric", "prometheus", "прометеус"),
+    "deliver": ("доставк", "доставл", "deliver", "delivery"),
+    "ack": ("ack", "подтвержд", "подтверд", "confirm", "acknowledg"),
+    "rebalance": ("ребаланс", "rebalanc", "перебалансир"),
+    "outbox": ("outbox", "аутбокс"),
+    "saga": ("сага", "саги", "сагу", "saga"),
+    "compensate": ("компенсир", "компенсац", "compensat"),
+    "event": ("событи", "event", "ивент"),
+    "sleep": ("sleep", "слип", "спать", "спит", "поспат", "засып"),
+    "flaky": ("флак", "флейк", "flaky", "flake", "нестабильн тест"),
+    "detect": ("детект", "detect", "обнаруж", "ловит", "находит"),
+    "mock": ("мок", "mock", "моки", "gomock", "mockgen"),
+    "fake": ("фейк", "fake", "заглушк", "stub", "стаб"),
+    "mutex_lock": ("lock", "лочит", "залоч", "локает", "unlock", "разлоч"),
+    "preempt": ("вытесн", "preempt", "прерыва"),
+    "steal": ("краж", "ворует", "украд", "steal"),
+    "certificate": ("сертификат", "certificate", "cert", "tls", "mtls"),
+    "hashing": ("bcrypt", "argon", "scrypt", "pbkdf"),
+    "stream": ("стрим", "stream", "streaming"),
+    "often": ("чаще", "часто", "often", "frequent", "more often"),
+    "more": ("больше", "more", "превыша"),
+    "threadsafe": ("потокобезопас", "thread-safe", "threadsafe", "concurrency-safe"),
+    "reliable": ("надежн", "надёжн", "reliable", "durable", "долговечн"),
+    "required": ("обязательн", "необходим", "required", "mandatory"),
+    "deterministic": ("детерминир", "determinis"),
+    "mutable": ("изменяем", "мутабел", "mutable"),
+    "stable": ("стабильн", "stable"),
+    "timestamp": ("timestamp", "таймстемп", "таймштамп", "метк времен"),
+    "clock": ("clock", "часов", "часам", "часы"),
+    "retry_budget": ("бюджет", "budget"),
+    "deadletter": ("dlq", "dead letter", "dead-letter", "мертв"),
+    "exactly_once": ("exactly-once", "exactly once", "ровно один раз", "ровно одн"),
 }
 
 _PREFIXES: tuple[tuple[str, str], ...] = tuple(sorted(
@@ -156,7 +252,8 @@ def normalize(word: str) -> str:
     return word.lower().replace("ё", "е")
 
 
-_LONG_PREFIXES = {prefix: concept for prefix, concept in _PREFIXES if len(prefix) >= 5}
+_LONG_PREFIXES = {prefix: concept for prefix, concept in _PREFIXES
+                  if len(prefix) >= 5 and " " not in prefix}
 
 
 @lru_cache(maxsize=65536)
@@ -167,6 +264,9 @@ def term_of(word: str) -> str:
     ('~channel', '~channel', '~channel', '~buffer')
     """
     word = normalize(word)
+    for prefix in _OPPOSITE_PREFIXES:
+        if word.startswith(prefix):
+            return "~" + OPPOSITES[prefix]
     for prefix, concept in _PREFIXES:
         if word.startswith(prefix) and (len(prefix) >= 4 or len(word) <= len(prefix) + 3):
             return "~" + concept
@@ -174,7 +274,17 @@ def term_of(word: str) -> str:
         for prefix, concept in _LONG_PREFIXES.items():
             if word[0] == prefix[0] and fuzz.ratio(word[:len(prefix) + 1], prefix) >= 90:
                 return "~" + concept
-    return stem(word)
+    return stem(lemma(word))
+
+
+@lru_cache(maxsize=65536)
+def is_opposite(word: str) -> bool:
+    """Whether a word says the opposite of its concept ("уменьшает" of *grow*, "реже" of *often*).
+
+    >>> is_opposite("уменьшает"), is_opposite("увеличивает"), term_of("уменьшает")
+    (True, False, '~grow')
+    """
+    return normalize(word).startswith(_OPPOSITE_PREFIXES)
 
 
 def is_stopword(word: str) -> bool:
