@@ -123,7 +123,17 @@ def test_submitting_a_failing_solution_is_recorded_and_exits_1(
     (folder / "lru.go").write_text("package lru\n\nfunc broken( {\n")
     code, output = run(cli, "exercise", "submit", str(folder))
     assert code == 1 and "Решение не компилируется" in output and "lru.go:3" in output
+    assert "! error: compile error" in output and "0/0" not in output
     assert "saved as submission #1" in output
+
+
+def test_symlinks_in_the_folder_are_refused_not_followed(cli: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "lru"
+    run(cli, "exercise", "start", "lru-cache", str(folder))
+    (folder / "passwd.go").symlink_to("/etc/passwd")
+    for command in ("test", "submit"):
+        code, output = run(cli, "exercise", command, str(folder))
+        assert code == 1 and "symbolic link" in output and "root:" not in output
 
 
 def test_serve_says_how_to_install_bubblewrap(monkeypatch: pytest.MonkeyPatch) -> None:

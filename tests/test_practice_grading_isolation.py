@@ -100,8 +100,12 @@ def test_run_step_has_no_cache_no_network_and_drops_to_the_slot_uid() -> None:
     assert "--unshare-net" in argv or "--unshare-all" in argv
     if "setpriv" in argv:
         assert "--reuid=64007" in argv and "--no-new-privs" in argv
-    assert "-test.bench=^(BenchmarkX)$" in argv and "-test.benchmem" in argv
+    # Benchmarks are run by the grader's own TestMain (allocs come from its signed verdict).
+    assert not any(a.startswith("-test.bench") for a in argv)
     assert "-test.timeout=5s" in argv
+    # /box is a sized tmpfs holding only the binary; the job folder itself is not mounted.
+    assert "--tmpfs /box" in joined and f"--bind /jobs/demo-1 {BOX}" not in joined
+    assert f"--ro-bind /jobs/demo-1/demo.test {BOX}/demo.test" in joined
 
 
 def test_race_exercises_get_the_larger_memory_limit_and_no_benchmarks() -> None:

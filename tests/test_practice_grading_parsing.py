@@ -129,11 +129,11 @@ def test_benchmark_allocs_are_parsed_and_judged() -> None:
     )
     assert parse_benchmark_allocs(output) == {"BenchmarkEncode": 2, "BenchmarkOther": 0}
     limits = (AllocLimit("BenchmarkEncode", 1), AllocLimit("BenchmarkOther", 0))
-    encode, other = judge_benchmarks(limits, output, tests_passed=True)
+    encode, other = judge_benchmarks(limits, parse_benchmark_allocs(output), tests_passed=True)
     assert (encode.status, encode.allocs_per_op) == ("fail", 2)
     assert "2 аллокаций на операцию" in (encode.message or "")
     assert other.status == "pass"
-    (missing,) = judge_benchmarks((AllocLimit("BenchmarkGone", 0),), "", tests_passed=False)
+    (missing,) = judge_benchmarks((AllocLimit("BenchmarkGone", 0),), {}, tests_passed=False)
     assert missing.status == "fail" and "сначала должны пройти" in (missing.message or "")
 
 

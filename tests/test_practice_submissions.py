@@ -17,6 +17,7 @@ from gocoach.practice.exercises import (
     exercises_by_item,
     exercises_for_item,
     find_exercise,
+    get_submission,
     last_statuses,
     linked_items,
     load_catalogue,
@@ -167,3 +168,20 @@ def test_submissions_survive_backup_and_restore(seeded: Database, tmp_path: Path
         assert [(r.exercise, r.status, r.files) for r in rows] == [
             ("errgroup", "pass", {"group.go": "package errgroup"})]
     fresh.engine.dispose()
+
+
+def test_a_refused_submission_is_stored_without_its_files(db_session: Session, me: User) -> None:
+    exercise = find_exercise(CATALOGUE, "retry-backoff")
+    refused = GradeResult("error", "Решение не принято: файл «retry.go» больше 256 КБ.",
+                          stage="rejected")  # fmt: skip
+    row = record_submission(db_session, user=me, exercise=exercise,
+                            files={"retry.go": "x" * 300_000}, result=refused, source="cli",
+                            now=NOW)  # fmt: skip
+    assert row.files == {} and row.result["stage"] == "rejected"
+    assert "256 КБ" in row.result["message"]
+
+
+def test_an_impossible_submission_id_is_not_found(db_session: Session, me: User) -> None:
+    for impossible in (0, -1, 2**63, 10**30):
+        with pytest.raises(LookupError):
+            get_submission(db_session, me, impossible)

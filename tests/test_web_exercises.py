@@ -197,6 +197,30 @@ def builds_using(cache: Path) -> list[int]:
     return pids
 
 
+def test_job_urls_check_the_exercise_and_ids_are_not_counters(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grading = service(client)
+
+    def compile_error(exercise: Any, files: Any, *, slot: int) -> GradeResult:
+        return GradeResult("error", "Решение не компилируется:\npool.go:3:1: syntax error",
+                           stage="build", flags=("pool.go: вызывает os.Exit",))  # fmt: skip
+
+    monkeypatch.setattr(grading, "grade", compile_error)
+    answer = submit(client, "worker-pool", {"pool.go": "package pool"})
+    job = re.findall(r'hx-get="(/exercises/worker-pool/jobs/([^"]+))"', answer.text)[0]
+    assert job[1] != "job-1" and len(job[1]) > 12
+    result = poll(client, answer)
+    assert "ошибка компиляции" in result and "0/0" not in result and "pool.go:3:1" in result
+    assert "вызывает os.Exit" in result
+    elsewhere = client.get(f"/exercises/lru-cache/jobs/{job[1]}", headers={**HX, **RU})
+    assert elsewhere.status_code == 404
+    huge = client.get(f"/exercises/worker-pool/submissions/{10**30}", headers=RU)
+    assert huge.status_code == 404
+    page = client.get("/exercises/worker-pool", headers=RU).text
+    assert "ошибка компиляции" in page and "⚑" in page
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sandbox_available().available, reason="bubblewrap is not usable here")
 def test_run_tests_shows_results_history_and_offers_items(client: TestClient) -> None:

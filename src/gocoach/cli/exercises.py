@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -31,11 +32,14 @@ from gocoach.practice.grading import (
     read_files,
     result_to_json,
 )
+from gocoach.practice.grading.submission import MAX_FILE_BYTES
 from gocoach.practice.service import GradingService
 from gocoach.startup import utc_now
 from gocoach.store.settings import load_settings
 
 MARKER = ".gocoach-exercise"
+STAGE_TEXT = {"build": "compile error", "vet": "go vet findings", "rejected": "submission refused",
+              "internal": "grader error"}  # fmt: skip
 STATUS_STYLE = {"pass": "[green]✔ pass[/]", "fail": "[red]✘ fail[/]", "error": "[red]! error[/]"}
 exercise_app = typer.Typer(
     help="Go exercises in your own editor: list, start, test, submit.", no_args_is_help=True
@@ -162,9 +166,24 @@ def _exercise_of(
 
 
 def _solution_files(directory: Path) -> dict[str, str]:
-    """The folder's .go files that are not tests (tests always come from the exercise)."""
-    files = {p.name: p.read_text(encoding="utf-8", errors="replace")
-             for p in sorted(directory.glob("*.go")) if not p.name.endswith("_test.go")}
+    """The folder's .go files that are not tests (tests always come from the exercise).
+
+    Symlinks and anything but regular files are refused (a link to /etc/passwd named x.go
+    would otherwise be read and stored), and so is a file over the grader's size limit,
+    before it is read.
+    """
+    files: dict[str, str] = {}
+    for path in sorted(directory.glob("*.go")):
+        if path.name.endswith("_test.go"):
+            continue
+        if path.is_symlink():
+            raise fail(f"{path}: is a symbolic link; submit regular files only")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(f"{path}: not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB; not submitted")
+        files[path.name] = path.read_text(encoding="utf-8", errors="replace")
     if not files:
         raise fail(f"{directory}: no .go files to grade")
     return files
@@ -177,10 +196,13 @@ def _grade(service: GradingService, exercise: Exercise, files: dict[str, str]) -
         raise fail(str(exc)) from None
     if service.warning:
         errors.print(f"[bold yellow]{escape(service.warning)}[/]", highlight=False)
-    if service.cold([exercise]):
-        _warm_with_bar(service, exercise)
-    with console.status(f"grading {exercise.slug}…"):
-        return service.grade(exercise, files, slot=service.cli_slot())
+    try:
+        if service.cold([exercise]):
+            _warm_with_bar(service, exercise)
+        with console.status(f"grading {exercise.slug}…"):
+            return service.grade(exercise, files)
+    finally:
+        service.close()
 
 
 def _warm_with_bar(service: GradingService, exercise: Exercise) -> None:
@@ -208,10 +230,18 @@ def _print_result(result: GradeResult) -> None:
             console.print(escape(detail), highlight=False)
     if result.message:
         console.print(escape(result.message), highlight=False)
-    passed = sum(1 for t in document["tests"] if t["status"] == "pass")
+    for flag in result.flags:
+        console.print(f"[yellow]⚑ flagged:[/] {escape(flag)}", highlight=False)
+    if result.limits:
+        console.print(f"[dim]{escape(result.limits)}[/]", highlight=False)
     verdict = STATUS_STYLE[result.status]
-    console.print(f"{verdict}: {passed}/{len(document['tests'])} tests pass "
-                  f"({result.duration_seconds:.1f} s)", highlight=False)
+    seconds = f"({result.duration_seconds:.1f} s)"
+    if result.stage in STAGE_TEXT:
+        console.print(f"{verdict}: {STAGE_TEXT[result.stage]} {seconds}", highlight=False)
+        return
+    passed = sum(1 for t in document["tests"] if t["status"] == "pass")
+    console.print(f"{verdict}: {passed}/{len(document['tests'])} tests pass {seconds}",
+                  highlight=False)
 
 
 def _results_table(document: dict[str, Any]) -> Table:

@@ -26,6 +26,7 @@ from gocoach.store.tables import Node, Progress, Roadmap, Submission, User
 
 SOURCES = ("web", "cli")
 WORK_GAP_CAP = timedelta(minutes=30)
+MAX_ID = 2**63 - 1  # SQLite's INTEGER; a bigger id cannot exist (and would overflow a query)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def record_submission(
     row = Submission(
         user_id=user.id,
         exercise=exercise.slug,
-        files=dict(files),
+        files=stored_files(files, result),
         status=result.status,
         result=result_to_json(result),
         duration_ms=round(result.duration_seconds * 1000),
@@ -155,6 +156,12 @@ def record_submission(
     session.flush()
     _log_day(session, user, exercise, now, links)
     return row
+
+
+def stored_files(files: Mapping[str, str], result: GradeResult) -> dict[str, str]:
+    """The files worth keeping: none of a submission refused before compiling (it may be huge
+    or not code at all); its result says why it was refused."""
+    return {} if result.stage == "rejected" else dict(files)
 
 
 def _log_day(
@@ -213,6 +220,8 @@ def submission_history(
 
 def get_submission(session: Session, user: User, submission_id: int) -> Submission:
     """One of the user's submissions, or a LookupError."""
+    if not 0 < submission_id <= MAX_ID:
+        raise LookupError(f"no submission {submission_id}")
     row = session.get(Submission, submission_id)
     if row is None or row.user_id != user.id:
         raise LookupError(f"no submission {submission_id}")

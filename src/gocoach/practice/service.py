@@ -15,7 +15,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +31,20 @@ from gocoach.practice.grading import (
     find_go_root,
     grade_submission,
     sandbox_available,
-    slot_settings,
     warm_build_cache,
 )
-from gocoach.practice.grading.cache import warmup_plan
+from gocoach.practice.grading.cache import CacheTrimmer, warmup_plan
+from gocoach.practice.grading.cgroups import cgroup_support, sweep_stale
+from gocoach.practice.grading.runner import go_cache
 from gocoach.practice.grading.sandbox import Isolation
+from gocoach.practice.grading.slots import JobRoot, lease_uid
 from gocoach.store.settings import Settings
 
 INSTALL_HINT = "sudo apt-get install bubblewrap"
 CLI_SLOTS = 32
 MAX_JOBS_KEPT = 1000
 WARMUP_STOP_SECONDS = 10.0  # closing waits this long for the killed warm-up build to end
+CACHE_MAX_BYTES = 3 * 1024**3  # the shared Go build cache is trimmed back under this
 
 
 @dataclass
@@ -101,6 +104,10 @@ class GradingService:
         self.grading = GradingSettings(go_root=find_go_root(), cache_dir=cache_dir,
                                        isolation=isolation, run_uid=settings.grading_uid_base)
         self.warmup = WarmupState()
+        self.jobs_root = JobRoot(self.work_root)
+        if cgroup_support().version is not None:
+            sweep_stale()  # job cgroups of gocoach processes that died mid-run
+        self.trimmer = CacheTrimmer(go_cache(self.grading), max_bytes=CACHE_MAX_BYTES)
         self._queue: GradingQueue[Outcome] | None = None
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
@@ -114,17 +121,28 @@ class GradingService:
         if self.refusal is not None:
             raise SandboxUnavailable(self.refusal)
 
-    def grade(self, exercise: Exercise, files: Mapping[str, str], *, slot: int) -> GradeResult:
-        """Grade now, on this thread, as the slot's uid."""
+    def grade(self, exercise: Exercise, files: Mapping[str, str], *, slot: int = 0) -> GradeResult:
+        """Grade now, on this thread, as a uid leased for this grading alone.
+
+        The uid is locked machine-wide (slots.lease_uid), so no other gocoach process, web or
+        CLI, runs code as it meanwhile, and its cleanup kills only this grading's processes.
+        `slot` is kept for callers; the uid no longer derives from it.
+        """
         self.check_enabled()
-        self.work_root.mkdir(parents=True, exist_ok=True)
-        return grade_submission(exercise=exercise, files=files,
-                                settings=slot_settings(self.grading, slot,
-                                                       uid_base=self.settings.grading_uid_base),
-                                work_root=self.work_root)
+        work_root = self.jobs_root.open()
+        try:
+            if self.grading.run_uid is None or os.geteuid() != 0:
+                return grade_submission(exercise=exercise, files=files, settings=self.grading,
+                                        work_root=work_root)
+            with lease_uid(self.settings.grading_uid_base) as uid:
+                return grade_submission(exercise=exercise, files=files,
+                                        settings=replace(self.grading, run_uid=uid),
+                                        work_root=work_root)
+        finally:
+            self.trimmer.maybe_trim()
 
     def cli_slot(self) -> int:
-        """A slot past the web app's workers, so a CLI run never shares the server's uids."""
+        """Kept for callers: uids are leased per grading now (see `grade`)."""
         return self.workers + os.getpid() % CLI_SLOTS
 
     def start(self) -> None:
@@ -144,6 +162,7 @@ class GradingService:
             queue, self._queue = self._queue, None
         if queue is not None:
             queue.close(wait=True)
+        self.jobs_root.close()
 
     def enqueue(
         self,
@@ -170,10 +189,12 @@ class GradingService:
                 del self._jobs[next(iter(self._jobs))]
         return job_id
 
-    def job(self, job_id: str, *, owner: int) -> JobStatus[Outcome]:
-        """The state of one of the owner's jobs, or a LookupError."""
+    def job(self, job_id: str, *, owner: int, slug: str | None = None) -> JobStatus[Outcome]:
+        """The state of one of the owner's jobs (for that exercise, if given), or LookupError."""
         job = self._jobs.get(job_id)
-        if job is None or job.owner != owner or self._queue is None:
+        if job is None or job.owner != owner or self._queue is None or (
+            slug is not None and job.slug != slug
+        ):
             raise LookupError(f"no grading job '{job_id}' (it may have been forgotten)")
         try:
             return self._queue.status(job_id)
@@ -194,9 +215,8 @@ class GradingService:
     ) -> list[str]:
         """Compile the reference solutions of `exercises` into the cache; return failed builds."""
         self.check_enabled()
-        self.work_root.mkdir(parents=True, exist_ok=True)
         report = warm_build_cache(exercises=exercises, settings=self.grading,
-                                  work_root=self.work_root, progress=progress,
+                                  work_root=self.jobs_root.open(), progress=progress,
                                   cancel=self._stop_warmup)
         by_label = {_label(e, race): (e, race) for e, race in warmup_plan(exercises)}
         for label in report.built:

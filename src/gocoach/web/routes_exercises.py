@@ -138,7 +138,7 @@ def _job_fragment(
     page: Page, exercise: Exercise, job_id: str, grading: GradingService, user: User,
     session: Session,
 ) -> Response:
-    status = grading.job(job_id, owner=user.id)
+    status = grading.job(job_id, owner=user.id, slug=exercise.slug)
     if status.state in ("waiting", "running"):
         return page.render("_exercise_job.html", exercise=exercise, job=status)
     if status.state == "failed" or status.result is None:

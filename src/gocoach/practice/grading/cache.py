@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from gocoach.practice.grading.exercises import Exercise, read_files
+from gocoach.practice.grading.harness import make_harness, package_of
 from gocoach.practice.grading.runner import (
     GradingSettings,
     build_command,
@@ -65,7 +68,11 @@ def warm_build_cache(
         label = f"{exercise.slug}{' -race' if race else ''}"
         if progress is not None:
             progress(index, len(plan), label)
-        job_dir = prepare_job_dir(exercise, read_files(exercise, "solution"), work_root)
+        # With a harness, as in grading: its imports (crypto/hmac, …) get warmed too.
+        harness = make_harness(package=package_of(list(read_files(exercise, "tests").values())),
+                               benchmarks=[], benchtime="1x", timeout="1s")  # fmt: skip
+        job_dir = prepare_job_dir(exercise, read_files(exercise, "solution"), work_root,
+                                  harness=harness)  # fmt: skip
         try:
             outcome = run_limited(
                 build_command(exercise, settings, job_dir, race=race),
@@ -86,3 +93,81 @@ def warm_build_cache(
     if progress is not None and not (cancel is not None and cancel.is_set()):
         progress(len(plan), len(plan), "done")
     return WarmupReport(tuple(built), tuple(failed))
+
+
+@dataclass(frozen=True)
+class TrimReport:
+    """What trimming the build cache did."""
+
+    size_before: int
+    size_after: int
+    removed_files: int
+
+
+def cache_size(cache: Path) -> int:
+    """Bytes held by the files of a Go build cache."""
+    total = 0
+    for root, _dirs, files in os.walk(cache):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def trim_build_cache(cache: Path, *, max_bytes: int, keep_fraction: float = 0.8) -> TrimReport:
+    """Keep the Go build cache under `max_bytes`: delete least recently used entries first.
+
+    Go marks an entry used by bumping its mtime (at most once an hour), so the oldest mtimes
+    are the coldest entries; Go treats a missing entry as a miss and rebuilds it. Trimming
+    goes down to `keep_fraction` of the cap so it does not run on every submission.
+    """
+    entries: list[tuple[float, int, str]] = []
+    for root, _dirs, files in os.walk(cache):
+        for name in files:
+            if name in ("README", "trim.txt"):
+                continue
+            path = os.path.join(root, name)
+            try:
+                stat = os.lstat(path)
+            except OSError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, path))
+    before = sum(size for _, size, _ in entries)
+    if before <= max_bytes:
+        return TrimReport(before, before, 0)
+    target = int(max_bytes * keep_fraction)
+    size, removed = before, 0
+    for _mtime, entry_size, path in sorted(entries):
+        if size <= target:
+            break
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
+        size -= entry_size
+        removed += 1
+    return TrimReport(before, size, removed)
+
+
+class CacheTrimmer:
+    """Trim a cache at most once per `interval` seconds (walking it costs a few ms)."""
+
+    def __init__(self, cache: Path, *, max_bytes: int, interval: float = 60.0):
+        self.cache, self.max_bytes, self.interval = cache, max_bytes, interval
+        self._last = float("-inf")
+        self._lock = threading.Lock()
+
+    def maybe_trim(self, now: float | None = None) -> TrimReport | None:
+        """Trim when the interval has passed since the last check; None when skipped."""
+        moment = time.monotonic() if now is None else now
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if moment - self._last < self.interval:
+                return None
+            self._last = moment
+            return trim_build_cache(self.cache, max_bytes=self.max_bytes)
+        finally:
+            self._lock.release()

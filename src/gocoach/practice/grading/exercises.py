@@ -14,6 +14,7 @@ FileSet = Literal["starter", "tests", "hidden", "solution"]
 LEVELS: tuple[str, ...] = ("middle", "senior", "architect")
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 _TEST_FUNC = re.compile(r"^func (Test\w*)\(\w+ \*testing\.T\) \{", re.MULTILINE)
+_TEST_MAIN = re.compile(r"^func TestMain\(", re.MULTILINE)
 _BENCH_FUNC = re.compile(r"^func (Benchmark\w*)\(\w+ \*testing\.B\) \{", re.MULTILINE)
 
 
@@ -139,6 +140,8 @@ def _validate_files(exercise: Exercise) -> list[str]:
         problems.append("test names in tests/ and hidden/ must be unique")
     if set(tests) & set(hidden):
         problems.append("tests/ and hidden/ must not share file names")
+    if any(_TEST_MAIN.search(src) for src in {**tests, **hidden}.values()):
+        problems.append("tests must not define TestMain (the grader supplies its own)")
     return problems
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import os
+import secrets
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -39,7 +39,6 @@ class GradingQueue(Generic[T]):
         self._cond = threading.Condition()
         self._waiting: deque[tuple[str, Callable[[int], T]]] = deque()
         self._status: OrderedDict[str, JobStatus[T]] = OrderedDict()
-        self._ids = itertools.count(1)
         self._closed = False
         self._threads = [
             threading.Thread(target=self._work, args=(slot,), name=f"grader-{slot}", daemon=True)
@@ -58,7 +57,7 @@ class GradingQueue(Generic[T]):
                     f"Проверяющий занят: в очереди уже {len(self._waiting)} решений. "
                     "Попробуйте отправить ещё раз через минуту."
                 )
-            job_id = f"job-{next(self._ids)}"
+            job_id = f"job-{secrets.token_hex(8)}"  # unguessable, unique across restarts
             self._waiting.append((job_id, work))
             self._status[job_id] = JobStatus(job_id, "waiting")
             self._cond.notify_all()

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Status = Literal["pass", "fail", "error"]
+# Where grading stopped: refused before compiling, at the compiler, at go vet, after running
+# the tests, or inside the grader itself.
+Stage = Literal["rejected", "build", "vet", "run", "internal"]
 
 RESULTS_VERSION = 3
 
@@ -44,6 +47,9 @@ class GradeResult:
     tests: tuple[TestResult, ...] = ()
     benchmarks: tuple[BenchmarkResult, ...] = ()
     duration_seconds: float = 0.0
+    stage: Stage = "run"
+    flags: tuple[str, ...] = ()  # static-check findings (see gosource.static_flags)
+    limits: str | None = None  # which isolation and limits applied
 
 
 def result_to_json(result: GradeResult) -> dict[str, Any]:
@@ -74,6 +80,9 @@ def result_to_json(result: GradeResult) -> dict[str, Any]:
             for bench in result.benchmarks
         ],
         "duration_seconds": round(result.duration_seconds, 3),
+        "stage": result.stage,
+        "flags": list(result.flags),
+        "limits": result.limits,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import math
 import os
@@ -9,18 +10,21 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gocoach.practice.grading.build_errors import is_vet_failure, map_build_output
+from gocoach.practice.grading.cgroups import JobCgroup, cgroup_support, create_job_cgroup
 from gocoach.practice.grading.exercises import (
     Exercise,
     extract_function,
     list_test_functions,
     read_files,
 )
+from gocoach.practice.grading.gosource import static_flags
 from gocoach.practice.grading.gotest_json import parse_events, summarize_run
+from gocoach.practice.grading.harness import Harness, make_harness, package_of, read_verdict
 from gocoach.practice.grading.results import GradeResult, overall_status
 from gocoach.practice.grading.sandbox import (
     Isolation,
@@ -34,6 +38,7 @@ from gocoach.practice.grading.sandbox import (
     run_limited,
     setpriv_argv,
 )
+from gocoach.practice.grading.seccomp import program_fd, seccomp_supported
 from gocoach.practice.grading.submission import SubmissionRejected, accept_submission
 from gocoach.practice.grading.verdicts import (
     ExpectedTest,
@@ -61,6 +66,8 @@ class GradingSettings:
     run_uid: int | None = 64000
     output_chars: int = 2000
     message_chars: int = 4000
+    use_cgroups: bool = True  # where the machine has them (see cgroups.cgroup_support)
+    use_seccomp: bool = True  # where seccomp.seccomp_supported()
 
 
 def find_go_root() -> Path:
@@ -137,7 +144,12 @@ def run_env() -> dict[str, str]:
 
 
 def build_command(
-    exercise: Exercise, settings: GradingSettings, job_dir: Path, *, race: bool
+    exercise: Exercise,
+    settings: GradingSettings,
+    job_dir: Path,
+    *,
+    race: bool,
+    seccomp_fd: int | None = None,
 ) -> list[str]:
     """Build argv for `go test -c -vet=all` (vet then compile) inside the sandbox.
 
@@ -160,7 +172,8 @@ def build_command(
     compile_argv += ["-race"] if race else []
     limits = settings.limits
     prefix = prlimit_argv(limits, memory_bytes=limits.build_memory_bytes,
-                          cpu_seconds=math.ceil(limits.build_seconds))  # fmt: skip
+                          cpu_seconds=math.ceil(limits.build_seconds),
+                          file_bytes=limits.build_file_bytes)  # fmt: skip
     if settings.isolation != "bwrap":
         return [*prefix, *compile_argv, "."]
     mounts = [
@@ -169,35 +182,72 @@ def build_command(
         Mount(job_dir, BOX, writable=True),
     ]
     sandbox = bwrap_argv(mounts=mounts, chdir=BOX, env=build_env(settings, cgo=race),
-                         tmp_bytes=limits.build_memory_bytes, switch_user=False)  # fmt: skip
+                         tmp_bytes=limits.build_memory_bytes, switch_user=False,
+                         seccomp_fd=seccomp_fd)  # fmt: skip
     return [*sandbox, *prefix, *compile_argv, "."]
 
 
 def run_tests_command(
-    exercise: Exercise, settings: GradingSettings, job_dir: Path, test2json: Path
+    exercise: Exercise,
+    settings: GradingSettings,
+    job_dir: Path,
+    test2json: Path,
+    *,
+    seccomp_fd: int | None = None,
 ) -> list[str]:
-    """Build argv that runs the compiled test binary under test2json, limited and sandboxed."""
+    """Build argv that runs the compiled test binary under test2json, limited and sandboxed.
+
+    With bubblewrap /box is a sized tmpfs holding only the (execute-only) test binary: what the
+    learner's code writes never reaches the disk. No `-test.bench`: the grader's TestMain runs
+    the alloc-limit benchmarks itself (see harness.py).
+    """
     limits = settings.limits
     inner = BOX if settings.isolation == "bwrap" else str(job_dir)
     converter = TEST2JSON_IN_BOX if settings.isolation == "bwrap" else str(test2json)
     argv = [converter, "-p", exercise.slug, f"{inner}/{exercise.slug}.test", "-test.v=test2json",
             "-test.paniconexit0", "-test.count=1",
-            f"-test.timeout={exercise.time_limit_seconds:g}s"]  # fmt: skip
-    if exercise.alloc_limits and not exercise.race:
-        names = "|".join(limit.benchmark for limit in exercise.alloc_limits)
-        argv += [f"-test.bench=^({names})$", "-test.benchmem",
-                 f"-test.benchtime={BENCH_ITERATIONS}x"]  # fmt: skip
-    memory = limits.race_memory_bytes if exercise.race else limits.memory_bytes
+            f"-test.timeout={_timeout(exercise)}"]  # fmt: skip
+    memory = run_memory(exercise, settings)
     cpu = min(limits.cpu_seconds, math.ceil(exercise.time_limit_seconds * 2) + 2)
     prefix = prlimit_argv(limits, memory_bytes=memory, cpu_seconds=cpu)
     if settings.isolation != "bwrap":
         return [*prefix, *argv]
-    mounts = [Mount(job_dir, BOX, writable=True), Mount(test2json, TEST2JSON_IN_BOX)]
+    binary = job_dir / f"{exercise.slug}.test"
+    mounts = [Mount(binary, f"{BOX}/{exercise.slug}.test"), Mount(test2json, TEST2JSON_IN_BOX)]
     switch = settings.run_uid is not None and os.geteuid() == 0
     sandbox = bwrap_argv(mounts=mounts, chdir=BOX, env=run_env(), tmp_bytes=limits.tmp_bytes,
-                         switch_user=switch)  # fmt: skip
+                         switch_user=switch, seccomp_fd=seccomp_fd,
+                         box_tmpfs=limits.box_bytes)  # fmt: skip
     drop = setpriv_argv(settings.run_uid) if switch and settings.run_uid is not None else []
     return [*sandbox, *drop, *prefix, *argv]
+
+
+def run_memory(exercise: Exercise, settings: GradingSettings) -> int:
+    """The memory limit of the run step (race builds need more)."""
+    limits = settings.limits
+    return limits.race_memory_bytes if exercise.race else limits.memory_bytes
+
+
+def _timeout(exercise: Exercise) -> str:
+    return f"{exercise.time_limit_seconds:g}s"
+
+
+def limits_note(exercise: Exercise, settings: GradingSettings) -> str:
+    """Which limits bind this run: a cgroup for the whole sandbox, or per-process rlimits."""
+    mib = run_memory(exercise, settings) // MiB
+    procs = settings.limits.max_processes
+    support = cgroup_support()
+    if settings.use_cgroups and support.version is not None:
+        where = f"cgroup {support.version}: память {mib} МБ и {procs} процессов на всю песочницу"
+    else:
+        where = f"rlimits: память {mib} МБ и {procs} процессов на процесс ({support.reason})"
+    seccomp = "seccomp" if _seccomp_on(settings) else "без seccomp"
+    box = "песочница bubblewrap" if settings.isolation == "bwrap" else "без песочницы"
+    return f"{box}, {seccomp}, {where}"
+
+
+def _seccomp_on(settings: GradingSettings) -> bool:
+    return settings.isolation == "bwrap" and settings.use_seccomp and seccomp_supported()
 
 
 def grade_submission(
@@ -213,22 +263,35 @@ def grade_submission(
     try:
         accepted = accept_submission(files)
     except SubmissionRejected as exc:
-        return GradeResult("error", str(exc), duration_seconds=clock() - start)
-    job_dir = prepare_job_dir(exercise, accepted.files, work_root)
+        return GradeResult("error", str(exc), duration_seconds=clock() - start, stage="rejected")
+    flags = tuple(static_flags(accepted.files))
+    harness = make_harness(
+        package=package_of(list(read_files(exercise, "tests").values())),
+        benchmarks=[limit.benchmark for limit in exercise.alloc_limits] if not exercise.race
+        else [],
+        benchtime=f"{BENCH_ITERATIONS}x",
+        timeout=_timeout(exercise),
+    )
+    job_dir = prepare_job_dir(exercise, accepted.files, work_root, harness=harness)
     try:
-        result = _build_and_test(exercise, settings, job_dir, clock)
+        result = _build_and_test(exercise, settings, job_dir, harness, clock)
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
         if settings.run_uid is not None and os.geteuid() == 0:
             kill_processes_of(settings.run_uid)
     note = _ignored_note(accepted.ignored)
     message = "\n".join(m for m in (result.message, note) if m) or None
-    return GradeResult(
-        result.status, message, result.tests, result.benchmarks, duration_seconds=clock() - start
-    )
+    return replace(result, message=message, duration_seconds=clock() - start, flags=flags,
+                   limits=limits_note(exercise, settings))  # fmt: skip
 
 
-def prepare_job_dir(exercise: Exercise, submitted: Mapping[str, str], work_root: Path) -> Path:
+def prepare_job_dir(
+    exercise: Exercise,
+    submitted: Mapping[str, str],
+    work_root: Path,
+    *,
+    harness: Harness | None = None,
+) -> Path:
     """Write starter files, then the submission, then the tests (tests always win)."""
     job_dir = work_root / f"{exercise.slug}-{uuid.uuid4().hex[:12]}"
     job_dir.mkdir(parents=True, mode=0o700)
@@ -237,6 +300,7 @@ def prepare_job_dir(exercise: Exercise, submitted: Mapping[str, str], work_root:
         dict(submitted),
         read_files(exercise, "tests"),
         read_files(exercise, "hidden"),
+        {harness.file_name: harness.source} if harness is not None else {},
     ]
     for layer in layers:
         for name, content in layer.items():
@@ -244,58 +308,150 @@ def prepare_job_dir(exercise: Exercise, submitted: Mapping[str, str], work_root:
     return job_dir
 
 
+@contextlib.contextmanager
+def _seccomp(settings: GradingSettings) -> Iterator[int | None]:
+    """A fresh fd holding the seccomp program (each bwrap reads its own to the end)."""
+    if not _seccomp_on(settings):
+        yield None
+        return
+    fd = program_fd()
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _job_cgroup(exercise: Exercise, settings: GradingSettings) -> Iterator[JobCgroup | None]:
+    support = cgroup_support()
+    if not settings.use_cgroups or support.version is None:
+        yield None
+        return
+    job = create_job_cgroup(memory_bytes=run_memory(exercise, settings),
+                            max_pids=settings.limits.max_processes,
+                            version=support.version)  # fmt: skip
+    try:
+        yield job
+    finally:
+        job.remove()
+
+
 def _build_and_test(
-    exercise: Exercise, settings: GradingSettings, job_dir: Path, clock: Callable[[], float]
+    exercise: Exercise,
+    settings: GradingSettings,
+    job_dir: Path,
+    harness: Harness,
+    clock: Callable[[], float],
 ) -> GradeResult:
     test2json = ensure_test2json(settings)
     go_cache(settings).mkdir(parents=True, exist_ok=True)
-    built = run_limited(
-        build_command(exercise, settings, job_dir, race=exercise.race),
-        env=build_env(settings, cgo=exercise.race),
-        wall_seconds=settings.limits.build_seconds,
-        output_bytes=settings.limits.output_bytes,
-        cwd=job_dir,
-        clock=clock,
-    )
-    if built.returncode != 0 or not (job_dir / f"{exercise.slug}.test").is_file():
+    binary = job_dir / f"{exercise.slug}.test"
+    with _seccomp(settings) as fd:
+        built = run_limited(
+            build_command(exercise, settings, job_dir, race=exercise.race, seccomp_fd=fd),
+            env=build_env(settings, cgo=exercise.race),
+            wall_seconds=settings.limits.build_seconds,
+            output_bytes=settings.limits.output_bytes,
+            cwd=job_dir,
+            clock=clock,
+            pass_fds=() if fd is None else (fd,),
+        )
+    (job_dir / harness.file_name).unlink(missing_ok=True)  # the key must not be readable
+    if built.returncode != 0 or not binary.is_file():
         return _build_failure(built, settings, job_dir)
-    _hand_over(job_dir, settings)
-    ran = run_limited(
-        run_tests_command(exercise, settings, job_dir, test2json),
-        env=run_env(),
-        wall_seconds=exercise.time_limit_seconds + settings.limits.kill_grace_seconds,
-        output_bytes=settings.limits.output_bytes,
-        user=_rlimits_user(settings),
-        cwd=job_dir,
-        clock=clock,
-    )
-    return shape_run(exercise, settings, ran)
+    _hand_over(job_dir, binary, settings, race=exercise.race)
+    with _seccomp(settings) as fd, _job_cgroup(exercise, settings) as cgroup:
+        argv = run_tests_command(exercise, settings, job_dir, test2json, seccomp_fd=fd)
+        user = _rlimits_user(settings)
+        if cgroup is not None:
+            # root joins the cgroup first, then (without bubblewrap) drops to the slot uid
+            drop = setpriv_argv(user) if user is not None else []
+            argv, user = [*cgroup.enter_argv(), *drop, *argv], None
+        ran = run_limited(
+            argv,
+            env=run_env(),
+            wall_seconds=exercise.time_limit_seconds + settings.limits.kill_grace_seconds,
+            output_bytes=settings.limits.output_bytes,
+            user=user,
+            cwd=job_dir,
+            clock=clock,
+            pass_fds=() if fd is None else (fd,),
+        )
+        oom = cgroup is not None and cgroup.oom_killed()
+        pids_hit = cgroup is not None and cgroup.pids_exhausted()
+    return shape_run(exercise, settings, ran, key=harness.key, oom_killed=oom,
+                     pids_exhausted=pids_hit)  # fmt: skip
 
 
-def shape_run(exercise: Exercise, settings: GradingSettings, ran: ProcessOutcome) -> GradeResult:
-    """Turn the test process outcome into a GradeResult."""
+def shape_run(
+    exercise: Exercise,
+    settings: GradingSettings,
+    ran: ProcessOutcome,
+    *,
+    key: bytes | None = None,
+    oom_killed: bool = False,
+    pids_exhausted: bool = False,
+) -> GradeResult:
+    """Turn the test process outcome into a GradeResult.
+
+    "pass" needs all of: the process exited 0, the grader's TestMain printed a verdict line
+    authenticated with this run's key saying "pass", and every expected test has a `pass`
+    event in the framed stream. Learner output is shown as output, never read as results.
+    """
     text = ran.output.decode("utf-8", errors="replace")
     report = summarize_run(parse_events(text.splitlines(keepends=True)))
     if not report.outcomes and text.startswith("bwrap:"):
-        return GradeResult("error", "Внутренняя ошибка песочницы: " + text.strip()[:500])
-    memory = settings.limits.race_memory_bytes if exercise.race else settings.limits.memory_bytes
+        return GradeResult("error", "Внутренняя ошибка песочницы: " + text.strip()[:500],
+                           stage="internal")  # fmt: skip
+    verdict = read_verdict(report.all_output, key) if key is not None else None
     facts = RunFacts(
         timed_out=ran.timed_out,
         output_truncated=ran.output_truncated,
         time_limit_seconds=exercise.time_limit_seconds,
-        memory_mib=memory // MiB,
+        memory_mib=run_memory(exercise, settings) // MiB,
         output_limit_mib=settings.limits.output_bytes / MiB,
+        oom_killed=oom_killed,
+        pids_exhausted=pids_exhausted,
     )
     tests = judge_tests(expected_tests(exercise), report, facts, settings.output_chars)
     passed = all(t.status == "pass" for t in tests)
-    benches = judge_benchmarks(exercise.alloc_limits, report.all_output, tests_passed=passed)
+    trusted = key is None or (verdict is not None and verdict.status == "pass")
+    genuine = passed and trusted and ran.returncode == 0 and not ran.timed_out
+    if passed and not genuine:
+        tests = tuple(replace(t, status="fail", message=UNCONFIRMED) for t in tests)
+    allocs = verdict.allocs if verdict is not None else {}
+    benches = judge_benchmarks(exercise.alloc_limits, allocs, tests_passed=genuine)
     status = overall_status(tests, benches)
     failed = [t for t in tests if t.status != "pass"]
     message = None
-    if status != "pass":
+    if passed and not genuine:
+        message = _unconfirmed_reason(ran, verdict)
+    elif status != "pass":
         message = f"Не прошло тестов: {len(failed)} из {len(tests)}." if failed else None
         message = "\n".join(m for m in (message, _bench_note(benches)) if m) or None
-    return GradeResult(status, message, tests, benches)
+    return GradeResult(status, message, tests, benches, stage="run")
+
+
+UNCONFIRMED = (
+    "Результат не подтверждён: тестовый процесс не сообщил проверяющему, что тесты прошли "
+    "(см. сообщение проверки)."
+)
+
+
+def _unconfirmed_reason(ran: ProcessOutcome, verdict: object) -> str:
+    if ran.timed_out:
+        return "Проверка не засчитана: тестовый процесс не завершился вовремя и был остановлен."
+    if verdict is None:
+        return (
+            "Проверка не засчитана: вывод похож на успешный прогон, но тестовый процесс "
+            "завершился, не дойдя до конца тестов (os.Exit, подмена вывода?). Результат "
+            "берётся только от самого тестового фреймворка, а не из напечатанного текста."
+        )
+    if getattr(verdict, "status", "") == "tampered":
+        return "Проверка не засчитана: решение изменило флаги запуска тестов (-test.run и др.)."
+    if ran.returncode != 0:
+        return f"Проверка не засчитана: тестовый процесс завершился с кодом {ran.returncode}."
+    return "Проверка не засчитана: тестовый фреймворк сообщил о непройденных тестах."
 
 
 def expected_tests(exercise: Exercise) -> list[ExpectedTest]:
@@ -312,19 +468,40 @@ def expected_tests(exercise: Exercise) -> list[ExpectedTest]:
 def _build_failure(built: ProcessOutcome, settings: GradingSettings, job_dir: Path) -> GradeResult:
     text = built.output.decode("utf-8", errors="replace")
     if built.timed_out:
-        return GradeResult("error", f"Сборка не уложилась в {settings.limits.build_seconds:g} с.")
+        return GradeResult("error", f"Сборка не уложилась в {settings.limits.build_seconds:g} с.",
+                           stage="build")  # fmt: skip
     mapped = cap_text(map_build_output(text, [BOX, str(job_dir)]), settings.message_chars)
+    if "file size limit exceeded" in text or "file too large" in text:
+        limit = settings.limits.build_file_bytes // MiB
+        return GradeResult("error", f"Решение не принято: после компиляции получается файл "
+                           f"больше {limit} МБ (огромный литерал массива?).\n" + mapped,
+                           stage="build")  # fmt: skip
     if is_vet_failure(text):
-        return GradeResult("error", "go vet нашёл ошибки (тесты не запускались):\n" + mapped)
-    return GradeResult("error", "Решение не компилируется:\n" + mapped)
+        return GradeResult("error", "go vet нашёл ошибки (тесты не запускались):\n" + mapped,
+                           stage="vet")  # fmt: skip
+    return GradeResult("error", "Решение не компилируется:\n" + mapped, stage="build")
 
 
-def _hand_over(job_dir: Path, settings: GradingSettings) -> None:
-    """Give the job directory to the slot uid, the only place it may write."""
-    if settings.run_uid is None or os.geteuid() != 0:
+def _hand_over(job_dir: Path, binary: Path, settings: GradingSettings, *, race: bool) -> None:
+    """Make the test binary execute-only for the slot uid (it holds the verdict key).
+
+    Without bubblewrap the slot uid also gets the job folder, the only place it may write.
+    Root keeps the binary: the slot uid can run it but not read it, which also makes the
+    process non-dumpable (its /proc/self/mem is root's).
+    """
+    root = os.geteuid() == 0
+    if root and settings.run_uid is not None and settings.isolation != "bwrap":
+        for path in [job_dir, *job_dir.rglob("*")]:
+            os.lchown(path, settings.run_uid, settings.run_uid)
+    if root:
+        os.lchown(binary, 0, 0)
+        job_dir.chmod(0o711)
+    if race:
+        # ThreadSanitizer reads GORACE from /proc/self/environ, which a non-dumpable process
+        # cannot read: GORACE=atexit_sleep_ms=0 would be lost and every run would sleep 1 s.
+        binary.chmod(0o755 if root else 0o700)
         return
-    for path in [job_dir, *job_dir.rglob("*")]:
-        os.lchown(path, settings.run_uid, settings.run_uid)
+    binary.chmod(0o111 if root else 0o700)
 
 
 def _rlimits_user(settings: GradingSettings) -> int | None:

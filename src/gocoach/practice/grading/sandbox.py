@@ -47,7 +47,9 @@ class Limits:
     max_processes: int = 128
     output_bytes: int = 4 * MiB
     file_size_bytes: int = 64 * MiB
+    build_file_bytes: int = 32 * MiB  # no object file or test binary may be bigger
     tmp_bytes: int = 64 * MiB
+    box_bytes: int = 64 * MiB  # the run step's /box is a tmpfs of this size
     open_files: int = 256
     build_seconds: float = 300.0
     kill_grace_seconds: float = 3.0
@@ -95,7 +97,8 @@ def sandbox_available(bwrap: str = "bwrap") -> SandboxStatus:
     for tool in (bwrap, "setpriv", "prlimit"):
         if shutil.which(tool) is None:
             return SandboxStatus(False, f"{tool} is not installed")
-    probe = [bwrap, "--unshare-all", "--die-with-parent", *system_mounts(), "--", "/bin/true"]
+    probe = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+             *system_mounts(), "--", "/bin/true"]  # fmt: skip
     try:
         done = subprocess.run(probe, capture_output=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -141,31 +144,42 @@ def bwrap_argv(
     tmp_bytes: int,
     switch_user: bool,
     bwrap: str = "bwrap",
+    seccomp_fd: int | None = None,
+    box_tmpfs: int | None = None,
 ) -> list[str]:
-    """Build the bubblewrap prefix: fresh namespaces, no network, private /tmp and /proc."""
+    """Build the bubblewrap prefix: fresh namespaces, no network, private /tmp and /proc.
+
+    `seccomp_fd` installs the deny-list filter; `box_tmpfs` makes /box a tmpfs of that many
+    bytes (the mounts then land inside it), so nothing the learner writes reaches the disk.
+    """
     # A user namespace maps only uid 0, so setpriv could not drop to the slot uid inside it;
     # for the run step we unshare everything except the user namespace.
     if switch_user:
         unshare = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
         unshare += ["--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
-        unshare = ["--unshare-all"]
+        # The compile step has a user namespace of its own; no nested one may be made in it.
+        unshare = ["--unshare-all", "--unshare-user", "--disable-userns"]
     argv = [bwrap, *unshare, "--die-with-parent", "--new-session", *system_mounts()]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
+    if box_tmpfs is not None:
+        argv += ["--perms", "1777", "--size", str(box_tmpfs), "--tmpfs", "/box"]
     argv += _parent_dirs([m.target for m in mounts])
     for mount in mounts:
         argv += ["--bind" if mount.writable else "--ro-bind", str(mount.source), mount.target]
     argv += ["--chdir", chdir, "--clearenv"]
     for key, value in sorted(env.items()):
         argv += ["--setenv", key, value]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     return [*argv, "--"]
 
 
 def _parent_dirs(targets: Sequence[str]) -> list[str]:
     """Create mount points' parents world-readable (bwrap would make them 0700)."""
     args: list[str] = []
-    seen = {"/", "/tmp", "/usr", "/proc", "/dev"}
+    seen = {"/", "/tmp", "/usr", "/proc", "/dev", "/box"}
     for target in targets:
         for parent in reversed(Path(target).parents):
             name = str(parent)
@@ -184,11 +198,14 @@ def setpriv_argv(uid: int) -> list[str]:
     ]  # fmt: skip
 
 
-def prlimit_argv(limits: Limits, *, memory_bytes: int, cpu_seconds: int) -> list[str]:
+def prlimit_argv(
+    limits: Limits, *, memory_bytes: int, cpu_seconds: int, file_bytes: int | None = None
+) -> list[str]:
     """Build the `prlimit` prefix (soft = hard, so the kernel SIGKILLs at the CPU limit)."""
+    fsize = limits.file_size_bytes if file_bytes is None else file_bytes
     return [
         "prlimit", f"--cpu={cpu_seconds}", f"--data={memory_bytes}",
-        f"--nproc={limits.max_processes}", f"--fsize={limits.file_size_bytes}",
+        f"--nproc={limits.max_processes}", f"--fsize={fsize}",
         f"--nofile={limits.open_files}", "--core=0", "--",
     ]  # fmt: skip
 
@@ -203,6 +220,7 @@ def run_limited(
     cwd: Path | None = None,
     clock: Callable[[], float] = time.monotonic,
     cancel: threading.Event | None = None,
+    pass_fds: Sequence[int] = (),
 ) -> ProcessOutcome:
     """Run argv in its own process group; kill the group on timeout or when output overflows.
 
@@ -214,6 +232,7 @@ def run_limited(
         list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         env=dict(env), cwd=cwd, user=user, group=user,
         extra_groups=[] if user is not None else None, process_group=0, close_fds=True,
+        pass_fds=tuple(pass_fds),
     )  # fmt: skip
     assert proc.stdout is not None
     with proc.stdout:

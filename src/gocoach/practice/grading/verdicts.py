@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gocoach.practice.grading.exercises import AllocLimit
-from gocoach.practice.grading.gotest_json import RunReport, TestOutcome, parse_benchmark_allocs
+from gocoach.practice.grading.gotest_json import RunReport, TestOutcome
+from gocoach.practice.grading.harness import is_verdict_line
 from gocoach.practice.grading.results import BenchmarkResult, Status, TestResult
 
 _FRAME = re.compile(r"^(=== (RUN|PAUSE|CONT|NAME)\b.*|--- (PASS|FAIL|SKIP): \w+ \(.*\))$")
@@ -38,6 +40,8 @@ class RunFacts:
     time_limit_seconds: float
     memory_mib: int
     output_limit_mib: float
+    oom_killed: bool = False  # the cgroup's OOM killer struck
+    pids_exhausted: bool = False  # a fork or thread failed at the cgroup's pids limit
 
 
 def cap_text(text: str, limit: int) -> str:
@@ -50,11 +54,15 @@ def cap_text(text: str, limit: int) -> str:
 def clean_output(lines: list[str]) -> str:
     """Drop test2json framing lines (=== RUN, top-level --- PASS) from a test's output."""
     text = "".join(lines)
-    return "\n".join(line for line in text.splitlines() if not _FRAME.match(line)).strip()
+    return "\n".join(
+        line for line in text.splitlines() if not _FRAME.match(line) and not is_verdict_line(line)
+    ).strip()
 
 
 def explain_failure(output: str, facts: RunFacts) -> str:
     """Return a one-paragraph reason for a failed test, in the learner's terms."""
+    if facts.oom_killed:
+        return f"Превышен лимит памяти ({facts.memory_mib} МБ на всю песочницу): процесс убит."
     if "test timed out after" in output:
         return (
             f"Тест не уложился в {facts.time_limit_seconds:g} с: бесконечный цикл, дедлок "
@@ -62,7 +70,7 @@ def explain_failure(output: str, facts: RunFacts) -> str:
         )
     if "out of memory" in output:
         return f"Превышен лимит памяти ({facts.memory_mib} МБ): решение выделяет слишком много."
-    if any(sign in output for sign in _PROCESS_LIMIT_SIGNS):
+    if facts.pids_exhausted or any(sign in output for sign in _PROCESS_LIMIT_SIGNS):
         return "Превышен лимит процессов/потоков: решение порождает слишком много процессов."
     if "race detected during execution of test" in output or "WARNING: DATA RACE" in output:
         return (
@@ -82,6 +90,8 @@ def explain_abort(report: RunReport, facts: RunFacts) -> str | None:
             f"Проверка прервана: решение напечатало больше {facts.output_limit_mib:g} МБ. "
             "Уберите лишний вывод."
         )
+    if facts.oom_killed:
+        return explain_failure("", facts)
     if facts.timed_out:
         return (
             f"Проверка прервана: тесты не уложились в {facts.time_limit_seconds:g} с "
@@ -132,13 +142,18 @@ def _judge_one(
 
 
 def judge_benchmarks(
-    limits: tuple[AllocLimit, ...], output: str, *, tests_passed: bool
+    limits: tuple[AllocLimit, ...], measured: Mapping[str, int], *, tests_passed: bool
 ) -> tuple[BenchmarkResult, ...]:
-    """Compare measured allocs/op with each benchmark's limit (a count, never a time)."""
-    measured = parse_benchmark_allocs(output)
+    """Compare measured allocs/op with each benchmark's limit (a count, never a time).
+
+    `measured` comes from the grader's authenticated verdict line, never from printed output;
+    -1 means the benchmark failed.
+    """
     results: list[BenchmarkResult] = []
     for limit in limits:
-        allocs = measured.get(limit.benchmark)
+        allocs = measured.get(limit.benchmark) if tests_passed else None
+        if allocs is not None and allocs < 0:
+            allocs = None
         if allocs is None and not tests_passed:
             message: str | None = "Бенчмарк не запускался: сначала должны пройти все тесты."
         elif allocs is None:
