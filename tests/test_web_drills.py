@@ -83,6 +83,29 @@ def test_undo_brings_the_card_back(client: TestClient) -> None:
     assert plain.status_code == 303 and plain.headers["location"] == "/drill"
 
 
+def test_undo_from_a_plain_form_keeps_its_notice(client: TestClient) -> None:
+    ref, version = shown(client.get("/drill").text)
+    client.post("/drill/rate", data={"ref": ref, "rating": "4", "version": version}, headers=HX)
+    plain = client.post("/drill/undo", follow_redirects=False)
+    assert plain.status_code == 303
+    assert plain.headers["location"] == "/drill?undone=chan-buffered"
+    page = client.get(plain.headers["location"])
+    assert "Оценка отменена: chan-buffered" in page.text
+    assert shown(page.text) == ("chan-buffered", "0")
+
+
+def test_a_rating_from_a_plain_form_keeps_its_notice(client: TestClient) -> None:
+    ref, version = shown(client.get("/drill").text)
+    plain = client.post("/drill/rate", data={"ref": ref, "rating": "4", "version": version},
+                        follow_redirects=False)
+    assert plain.status_code == 303
+    assert plain.headers["location"] == "/drill?rated=chan-buffered&rating=4"
+    page = client.get(plain.headers["location"], headers=RU)
+    assert "Оценка: <b>Легко</b>" in page.text
+    forged = client.get("/drill?rated=chan-nope&rating=9", headers=RU)
+    assert forged.status_code == 200 and "Оценка:" not in forged.text
+
+
 def test_stats_page_and_settings(client: TestClient) -> None:
     client.app.state.clock = lambda: NOW - timedelta(days=1)  # type: ignore[attr-defined]
     ref, version = shown(client.get("/drill").text)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from gocoach.drills.cards import card_statuses
 from gocoach.drills.minutes import log_drill_minutes
 from gocoach.drills.queue import daily_queue
 from gocoach.drills.reviews import (
@@ -56,9 +58,21 @@ def _show(request: Request, page: PageDep, context: dict[str, Any], status: int 
 
 @router.get("/drill")
 def read_drill(request: Request, session: SessionDep, user: CurrentUser, page: PageDep,
-               now: NowDep) -> Response:
-    """The next card of today's queue (the fragment alone for HTMX)."""
-    return _show(request, page, drill_context(session, user, now))
+               now: NowDep, undone: str | None = None, rated: str | None = None,
+               rating: int | None = None) -> Response:
+    """The next card of today's queue (the fragment alone for HTMX).
+
+    After a plain form's redirect, `undone` names the card whose rating was taken back, and
+    `rated` with `rating` the card just rated, so the notice survives the redirect.
+    """
+    context = drill_context(session, user, now)
+    if undone:
+        context["undone"] = {"ref": undone[:200]}
+    if rated and rating in RATING_KEYS:
+        status = card_statuses(session, user=user, refs=[rated[:200]], now=now).get(rated)
+        if status is not None:
+            context.update(rated={"due": status.due}, rating_name=page.t(RATING_KEYS[rating]))
+    return _show(request, page, context)
 
 
 def _duration(now: datetime, duration_ms: str, shown_at: str) -> int:
@@ -88,8 +102,9 @@ def create_rating(
             return PlainTextResponse(str(exc), status_code=409)
         return _show(request, page, {**drill_context(session, user, now), "error": str(exc)}, 409)
     log_drill_minutes(session, user=user, now=now)
-    if not _is_htmx(request):
-        return RedirectResponse("/drill", status_code=303)
+    if not _is_htmx(request):  # a plain form: the notice goes through the redirect
+        query = urlencode({"rated": ref, "rating": result.rating})
+        return RedirectResponse(f"/drill?{query}", status_code=303)
     return _show(request, page, {**drill_context(session, user, now), "rated": result,
                                  "rating_name": page.t(RATING_KEYS[result.rating])})
 
@@ -100,8 +115,9 @@ def undo_rating(request: Request, session: SessionDep, user: CurrentUser, page: 
     """Take back the last rating; the card comes back as it was."""
     undone = undo_last_rating(session, user=user)
     log_drill_minutes(session, user=user, now=now)
-    if not _is_htmx(request):
-        return RedirectResponse("/drill", status_code=303)
+    if not _is_htmx(request):  # a plain form (before htmx took over the button) keeps the notice
+        target = f"/drill?{urlencode({'undone': undone.ref})}" if undone else "/drill"
+        return RedirectResponse(target, status_code=303)
     return _show(request, page, {**drill_context(session, user, now), "undone": undone})
 
 
