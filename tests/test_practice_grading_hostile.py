@@ -16,7 +16,7 @@ import pytest
 
 from gocoach.practice.grading.cache import cache_size
 from gocoach.practice.grading.cgroups import cgroup_support
-from gocoach.practice.grading.exercises import Exercise, load_exercise
+from gocoach.practice.grading.exercises import Exercise
 from gocoach.practice.grading.results import GradeResult, result_to_json
 from gocoach.practice.grading.runner import (
     GradingSettings,
@@ -26,6 +26,7 @@ from gocoach.practice.grading.runner import (
 )
 from gocoach.practice.grading.sandbox import Limits, MiB, list_processes_of, sandbox_available
 from gocoach.practice.grading.seccomp import seccomp_supported
+from grading_probe import write_probe_exercise
 
 Grade = Callable[..., GradeResult]
 
@@ -87,20 +88,12 @@ needs_seccomp = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> Exercise:
-    root = tmp_path_factory.mktemp("exercises") / "hostile-probe"
-    for sub in ("starter", "tests", "hidden", "solution"):
-        (root / sub).mkdir(parents=True)
-    (root / "exercise.toml").write_text(
-        'title = "probe"\nlevel = "middle"\npractises = ["x"]\ntime_limit_seconds = 5\n'
-        "race = false\n\n[alloc_limits]\nBenchmarkProbe = 0\n"
+    return write_probe_exercise(
+        tmp_path_factory.mktemp("exercises") / "hostile-probe",
+        toml='title = "probe"\nlevel = "middle"\npractises = ["x"]\ntime_limit_seconds = 5\n'
+        "race = false\n\n[alloc_limits]\nBenchmarkProbe = 0\n",
+        starter=WRONG, solution=GOOD, tests=PROBE_TEST, hidden=HIDDEN_TEST,
     )
-    (root / "README.md").write_text("probe\n")
-    (root / "starter" / "go.mod").write_text("module hostile-probe\n\ngo 1.22\n")
-    (root / "starter" / "probe.go").write_text(WRONG)
-    (root / "solution" / "probe.go").write_text(GOOD)
-    (root / "tests" / "probe_test.go").write_text(PROBE_TEST)
-    (root / "hidden" / "probe_hidden_test.go").write_text(HIDDEN_TEST)
-    return load_exercise(root)
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from gocoach.practice.grading.exercises import Exercise, load_exercise
+from gocoach.practice.grading.exercises import Exercise
 from gocoach.practice.grading.results import GradeResult, result_to_json
 from gocoach.practice.grading.runner import GradingSettings, find_go_root, grade_submission
 from gocoach.practice.grading.sandbox import Limits, list_processes_of, sandbox_available
+from grading_probe import write_probe_exercise
 
 Grade = Callable[..., GradeResult]
 
@@ -54,18 +55,11 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> Exercise:
-    root = tmp_path_factory.mktemp("exercises") / "sandbox-probe"
-    for sub in ("starter", "tests", "solution"):
-        (root / sub).mkdir(parents=True)
-    (root / "exercise.toml").write_text(
-        'title = "probe"\nlevel = "middle"\npractises = ["x"]\ntime_limit_seconds = 3\n'
+    return write_probe_exercise(
+        tmp_path_factory.mktemp("exercises") / "sandbox-probe",
+        toml='title = "probe"\nlevel = "middle"\npractises = ["x"]\ntime_limit_seconds = 3\n',
+        starter=GOOD, solution=GOOD, tests=PROBE_TEST,
     )
-    (root / "README.md").write_text("probe\n")
-    (root / "starter" / "go.mod").write_text("module sandbox-probe\n\ngo 1.22\n")
-    (root / "starter" / "probe.go").write_text(GOOD)
-    (root / "solution" / "probe.go").write_text(GOOD)
-    (root / "tests" / "probe_test.go").write_text(PROBE_TEST)
-    return load_exercise(root)
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from markdown_it.token import Token
 
 from gocoach.curricula.decoding import DocumentError
 from gocoach.curricula.durations import apply_heading_meta, parse_duration, read_hours_per_week
+from gocoach.curricula.shaping import heading_kind, shape_roadmap
 from gocoach.curricula.tree import (
     CHECKBOX_STATUS,
     STRUCTURAL_KINDS,
@@ -73,15 +74,6 @@ SECTION_KINDS = (
     (re.compile(r"проект|project|функционал|features", re.I), "project"),
     (re.compile(r"цел[ьи]|goals?\b|objectives?", re.I), "goal"),
 )
-HEADING_KINDS = (
-    (re.compile(r"\btier\b|\bуровень\b", re.I), "tier"),
-    (re.compile(r"^(?:месяц|month)\s+\d+", re.I), "month"),
-    (re.compile(r"^(?:этап|stage)\s+\d+", re.I), "stage"),
-    (re.compile(r"^(?:phase|фаза)\s+\d+", re.I), "phase"),
-    (re.compile(r"^(?:неделя|недели|week)\s+\d+", re.I), "week"),
-    (re.compile(r"^(?:день|дни|days?)\s+\d+", re.I), "day"),
-    (re.compile(r"^\d+(?:\.\d+)+\.?\s"), "numbered"),
-)
 WEEKLY_KINDS = ("week", "phase", "month", "stage", "tier")
 # Bullet labels that say what the text after them is: `**Практика:** Написать Worker Pool`.
 LABEL_KINDS = (
@@ -102,13 +94,6 @@ LABEL_KINDS = (
         re.compile(r"^(?:итог|результат|outcome|deliverable|checkpoint|milestone)$", re.I),
         "milestone",
     ),
-)
-# Sections that hold no topics in a document without checkboxes.
-REFERENCE_SECTION = re.compile(
-    r"содержани|оглавлени|\bcontents\b|\btoc\b|licen[cs]e|лицензи|contribut|благодар|acknowledg|"
-    r"credits|\bauthors?\b|\bавтор|sponsor|спонсор|донат|donat|star history|contact|контакт|"
-    r"changelog|\bfaq\b|badges?",
-    re.I,
 )
 LINK_ONLY = re.compile(
     r"^[^\w\[<]*(?:\[[^\]]+\]\((?P<url>[^)\s]+)[^)]*\)|<?(?P<bare>https?://[^\s>]+)>?)"
@@ -180,7 +165,7 @@ def parse_markdown(text: str, *, name: str) -> ParsedRoadmap:
             "a roadmap needs '#' headings or lists of topics"
         )
     has_boxes = LIST_BOX.search(text) is not None
-    structured = any(_heading_kind(clean_inline(h)) for h in headings)
+    structured = any(heading_kind(clean_inline(h)) for h in headings)
     state = _State(root=ParsedNode(kind="root", title=""), outline=not has_boxes and not structured)
     i = 0
     while i < len(tokens):
@@ -265,12 +250,12 @@ def _open_heading(tokens: list[Token], i: int, state: _State) -> None:
     line = (tokens[i].map or [0])[0] + 1
     if state.first_heading is None and title:
         state.first_heading = title
-    if state.title is None and level == 1 and _heading_kind(title) is None:
+    if state.title is None and level == 1 and heading_kind(title) is None:
         state.title = title
         return
     while state.stack and state.stack[-1].level >= level:
         state.stack.pop()
-    kind = _heading_kind(title) if _in_structure(state) else None
+    kind = heading_kind(title) if _in_structure(state) else None
     if kind is None and _follows_structure(state, level):
         state.stack.clear()
     node = ParsedNode(kind=kind or "section", title=title, line=line, line_end=line)
@@ -278,13 +263,6 @@ def _open_heading(tokens: list[Token], i: int, state: _State) -> None:
     apply_heading_meta(node)
     state.current.children.append(node)
     state.stack.append(_Open(node=node, level=level))
-
-
-def _heading_kind(title: str) -> str | None:
-    for pattern, kind in HEADING_KINDS:
-        if pattern.search(title):
-            return kind
-    return None
 
 
 def _in_structure(state: _State) -> bool:
@@ -575,16 +553,7 @@ def _table_row(header: list[str], line: int, row: list[str], state: _State) -> N
 
 
 def _finish(roadmap: ParsedRoadmap, text: str, state: _State) -> None:
-    has_checkboxes = any(item.checkbox for item in roadmap.items())
-    _regroup_declared_tiers(roadmap)
-    headless = not any(not n.is_item for n in roadmap.root.children)
-    for node in roadmap.root.children:
-        if state.outline:
-            _mark_outline(node, reference=False, top=not headless)
-        else:
-            _mark_trackable(node, inside=False, has_checkboxes=has_checkboxes)
-    _apply_duration_tables(roadmap)
-    _mark_groups(roadmap)
+    shape_roadmap(roadmap, outline=state.outline)
     assign_keys(roadmap)
     if state.stats:
         roadmap.meta["stats"] = state.stats
@@ -620,92 +589,3 @@ def _notes(roadmap: ParsedRoadmap, state: _State) -> list[str]:
         if state.found.get(what):
             notes.append(what)
     return notes
-
-
-def _mark_outline(node: ParsedNode, *, reference: bool, top: bool) -> None:
-    """In an outline every item is tracked, except resources, reports, items of sections such
-    as «Contents» or «License», and bullets above the first heading of a document with them."""
-    if not node.is_item:
-        reference = reference or bool(REFERENCE_SECTION.search(node.title))
-    elif not node.trackable:
-        node.trackable = (
-            node.checkbox
-            or node.item_kind == "module"
-            or (node.item_kind not in ("report", "resource") and not reference and not top)
-        )
-    for child in node.children:
-        _mark_outline(child, reference=reference, top=top and node.is_item)
-
-
-def _mark_trackable(node: ParsedNode, *, inside: bool, has_checkboxes: bool) -> None:
-    inside = inside or node.kind in STRUCTURAL_KINDS
-    if node.is_item and not node.trackable:
-        if node.item_kind in ("report",):
-            node.trackable = False
-        elif node.checkbox or node.item_kind in ("milestone", "module"):
-            node.trackable = True
-        else:
-            node.trackable = inside and not has_checkboxes
-    for child in node.children:
-        _mark_trackable(child, inside=inside, has_checkboxes=has_checkboxes)
-
-
-def _regroup_declared_tiers(roadmap: ParsedRoadmap) -> None:
-    """Tiers declared in an index ("Expert Tier (Phases 11-12)") but never given a heading of
-    their own take their phases from whichever tier heading they ended up under."""
-    tiers = [n for n in roadmap.root.children if n.kind == "tier"]
-    declared = [
-        n
-        for n in roadmap.nodes()
-        if n.kind == "section" and "phase_from" in n.meta and _heading_kind(n.title) == "tier"
-    ]
-    for decl in declared:
-        lo, hi = decl.meta["phase_from"], decl.meta["phase_to"]
-        if any((t.meta.get("phase_from"), t.meta.get("phase_to")) == (lo, hi) for t in tiers):
-            continue
-        moved = [
-            (tier, phase)
-            for tier in tiers
-            for phase in tier.children
-            if phase.kind == "phase" and lo <= int(phase.meta.get("number", -1)) <= hi
-        ]
-        if not moved:
-            continue
-        new = ParsedNode(
-            kind="tier",
-            title=decl.title,
-            line=decl.line,
-            line_end=decl.line,
-            meta={"phase_from": lo, "phase_to": hi, "declared_only": True},
-        )
-        for tier, phase in moved:
-            tier.children.remove(phase)
-            new.children.append(phase)
-        roadmap.root.children.insert(roadmap.root.children.index(moved[-1][0]) + 1, new)
-        tiers.append(new)
-
-
-def _apply_duration_tables(roadmap: ParsedRoadmap) -> None:
-    """A table with a duration column gives durations to the headings its rows name."""
-    structural = [n for n in roadmap.nodes() if n.kind in STRUCTURAL_KINDS]
-    for item in roadmap.items():
-        columns = item.meta.get("columns") or {}
-        duration_col = next(
-            (c for c in columns if re.search(r"duration|длительн|продолжит|срок", c, re.I)), None
-        )
-        if not duration_col or not item.title:
-            continue
-        duration = parse_duration(columns[duration_col])
-        word = item.title.split()[0].lower()
-        for node in structural:
-            if node.kind in ("tier", "stage", "month", "phase") and word in node.title.lower():
-                node.meta["duration_text"] = columns[duration_col]
-                if duration:
-                    node.meta["duration"] = duration
-
-
-def _mark_groups(roadmap: ParsedRoadmap) -> None:
-    for node in roadmap.nodes():
-        items = [c for c in node.children if c.is_item]
-        if items and all(c.item_kind == "module" for c in items):
-            node.kind = "group"

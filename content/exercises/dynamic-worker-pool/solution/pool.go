@@ -20,10 +20,14 @@ type Pool struct {
 	max     int
 	workers int
 	idle    int
-	closed  bool
-	wg      sync.WaitGroup
-	done    chan struct{}
-	once    sync.Once
+	// queued counts tasks accepted but not yet taken by a worker. It changes under mu, together
+	// with idle, so a task in hand-over still counts as queued and its worker as idle;
+	// len(tasks) drops the moment a worker receives, before idle does, and would undercount.
+	queued int
+	closed bool
+	wg     sync.WaitGroup
+	done   chan struct{}
+	once   sync.Once
 }
 
 // New returns a running pool.
@@ -49,6 +53,7 @@ func (p *Pool) work() {
 	for task := range p.tasks {
 		p.mu.Lock()
 		p.idle--
+		p.queued--
 		p.mu.Unlock()
 		task()
 		p.mu.Lock()
@@ -73,7 +78,8 @@ func (p *Pool) Submit(task func()) error {
 	default:
 		return ErrQueueFull
 	}
-	if p.idle < len(p.tasks) && p.workers < p.max {
+	p.queued++
+	if p.idle < p.queued && p.workers < p.max {
 		p.spawnLocked()
 	}
 	return nil

@@ -27,6 +27,7 @@ import secrets
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from string import Template
 
 VERDICT = "gocoach-verdict"
 _VERDICT_LINE = re.compile(
@@ -76,32 +77,25 @@ def package_of(test_sources: Sequence[str]) -> str:
     raise ValueError("the exercise's test files have no package clause")
 
 
-def make_harness(
-    *, package: str, benchmarks: Sequence[str], benchtime: str, timeout: str
-) -> Harness:
-    """Generate the TestMain file for one run, with a fresh key and file name."""
-    key = secrets.token_bytes(16)
-    k0, k1 = struct.unpack("<QQ", key)
-    tag = secrets.token_hex(6)
-    flags = {**RUN_FLAGS, "test.benchtime": benchtime}
-    flag_lines = "".join(f"\t\t{_go(k)}: {_go(v)},\n" for k, v in sorted(flags.items()))
-    bench_lines = "".join(f"\t\t{{{_go(b)}, {b}}},\n" for b in benchmarks)
-    source = f"""package {package}
+# The TestMain compiled into every run: the exercise's own flags are pinned, the tests run,
+# the alloc benchmarks are measured by the runtime, and one verdict line is signed (SipHash-2-4,
+# which links no crypto/ package) with the run's key. Imports carry a per-run alias (gc<tag>).
+_HARNESS = Template("""package ${package}
 
 import (
-\tgc{tag}flag "flag"
-\tgc{tag}os "os"
-\tgc{tag}strconv "strconv"
-\tgc{tag}testing "testing"
+\tgc${tag}flag "flag"
+\tgc${tag}os "os"
+\tgc${tag}strconv "strconv"
+\tgc${tag}testing "testing"
 )
 
-func TestMain(m *gc{tag}testing.M) {{
-\tk0, k1 := uint64({k0:#x}), uint64({k1:#x})
-\tsip := func(msg []byte) uint64 {{ // SipHash-2-4: a MAC without linking crypto/
+func TestMain(m *gc${tag}testing.M) {
+\tk0, k1 := uint64(${k0}), uint64(${k1})
+\tsip := func(msg []byte) uint64 { // SipHash-2-4: a MAC without linking crypto/
 \t\tv0, v1 := k0^0x736f6d6570736575, k1^0x646f72616e646f6d
 \t\tv2, v3 := k0^0x6c7967656e657261, k1^0x7465646279746573
-\t\trotl := func(x uint64, b uint) uint64 {{ return x<<b | x>>(64-b) }}
-\t\tround := func() {{
+\t\trotl := func(x uint64, b uint) uint64 { return x<<b | x>>(64-b) }
+\t\tround := func() {
 \t\t\tv0 += v1
 \t\t\tv1 = rotl(v1, 13) ^ v0
 \t\t\tv0 = rotl(v0, 32)
@@ -112,22 +106,22 @@ func TestMain(m *gc{tag}testing.M) {{
 \t\t\tv2 += v1
 \t\t\tv1 = rotl(v1, 17) ^ v2
 \t\t\tv2 = rotl(v2, 32)
-\t\t}}
+\t\t}
 \t\tn := len(msg)
-\t\tfor ; len(msg) >= 8; msg = msg[8:] {{
+\t\tfor ; len(msg) >= 8; msg = msg[8:] {
 \t\t\tvar m uint64
-\t\t\tfor i := 7; i >= 0; i-- {{
+\t\t\tfor i := 7; i >= 0; i-- {
 \t\t\t\tm = m<<8 | uint64(msg[i])
-\t\t\t}}
+\t\t\t}
 \t\t\tv3 ^= m
 \t\t\tround()
 \t\t\tround()
 \t\t\tv0 ^= m
-\t\t}}
+\t\t}
 \t\tb := uint64(n) << 56
-\t\tfor i, c := range msg {{
+\t\tfor i, c := range msg {
 \t\t\tb |= uint64(c) << (8 * uint(i))
-\t\t}}
+\t\t}
 \t\tv3 ^= b
 \t\tround()
 \t\tround()
@@ -138,53 +132,69 @@ func TestMain(m *gc{tag}testing.M) {{
 \t\tround()
 \t\tround()
 \t\treturn v0 ^ v1 ^ v2 ^ v3
-\t}}
-\twant := map[string]string{{
-{flag_lines}\t}}
-\tif !gc{tag}flag.Parsed() {{
-\t\tgc{tag}flag.Parse()
-\t}}
-\tfor name, value := range want {{
-\t\t_ = gc{tag}flag.Set(name, value)
-\t}}
+\t}
+\twant := map[string]string{
+${flag_lines}\t}
+\tif !gc${tag}flag.Parsed() {
+\t\tgc${tag}flag.Parse()
+\t}
+\tfor name, value := range want {
+\t\t_ = gc${tag}flag.Set(name, value)
+\t}
 \tcode := m.Run()
 \tstatus := "fail"
-\tif code == 0 {{
+\tif code == 0 {
 \t\tstatus = "pass"
-\t}}
-\tfor name, value := range want {{
-\t\tif f := gc{tag}flag.Lookup(name); f != nil && f.Value.String() != value {{
+\t}
+\tfor name, value := range want {
+\t\tif f := gc${tag}flag.Lookup(name); f != nil && f.Value.String() != value {
 \t\t\tstatus, code = "tampered", 1
-\t\t}}
-\t}}
+\t\t}
+\t}
 \tallocs := "-"
-\tif status == "pass" {{
+\tif status == "pass" {
 \t\tallocs = ""
-\t\tfor _, b := range []struct {{
+\t\tfor _, b := range []struct {
 \t\t\tname string
-\t\t\tfn   func(*gc{tag}testing.B)
-\t\t}}{{
-{bench_lines}\t\t}} {{
-\t\t\tr := gc{tag}testing.Benchmark(b.fn)
+\t\t\tfn   func(*gc${tag}testing.B)
+\t\t}{
+${bench_lines}\t\t} {
+\t\t\tr := gc${tag}testing.Benchmark(b.fn)
 \t\t\tn := int64(-1)
-\t\t\tif r.N > 0 {{
+\t\t\tif r.N > 0 {
 \t\t\t\tn = r.AllocsPerOp()
-\t\t\t}}
-\t\t\tif allocs != "" {{
+\t\t\t}
+\t\t\tif allocs != "" {
 \t\t\t\tallocs += ","
-\t\t\t}}
-\t\t\tallocs += b.name + "=" + gc{tag}strconv.FormatInt(n, 10)
-\t\t}}
-\t\tif allocs == "" {{
+\t\t\t}
+\t\t\tallocs += b.name + "=" + gc${tag}strconv.FormatInt(n, 10)
+\t\t}
+\t\tif allocs == "" {
 \t\t\tallocs = "-"
-\t\t}}
-\t}}
-\tdigest := gc{tag}strconv.FormatUint(sip([]byte(status+" "+allocs)), 16)
-\tline := "\\n{VERDICT} " + status + " " + allocs + " " + digest + "\\n"
-\tgc{tag}os.NewFile(1, "stdout").Write([]byte(line))
-\tgc{tag}os.Exit(code)
-}}
-"""
+\t\t}
+\t}
+\tdigest := gc${tag}strconv.FormatUint(sip([]byte(status+" "+allocs)), 16)
+\tline := "\\n${verdict} " + status + " " + allocs + " " + digest + "\\n"
+\tgc${tag}os.NewFile(1, "stdout").Write([]byte(line))
+\tgc${tag}os.Exit(code)
+}
+""")
+
+
+def make_harness(
+    *, package: str, benchmarks: Sequence[str], benchtime: str, timeout: str
+) -> Harness:
+    """Generate the TestMain file for one run, with a fresh key and file name."""
+    key = secrets.token_bytes(16)
+    k0, k1 = struct.unpack("<QQ", key)
+    tag = secrets.token_hex(6)
+    flags = {**RUN_FLAGS, "test.benchtime": benchtime}
+    flag_lines = "".join(f"\t\t{_go(k)}: {_go(v)},\n" for k, v in sorted(flags.items()))
+    bench_lines = "".join(f"\t\t{{{_go(b)}, {b}}},\n" for b in benchmarks)
+    source = _HARNESS.substitute(
+        package=package, tag=tag, k0=f"{k0:#x}", k1=f"{k1:#x}", verdict=VERDICT,
+        flag_lines=flag_lines, bench_lines=bench_lines,
+    )
     return Harness(f"zz_gocoach_{tag}_test.go", source, key)
 
 
