@@ -190,3 +190,40 @@ def test_a_missed_bonus_point_does_not_cost_the_verdict_good() -> None:
     checked = check_answer(answer, key_points=points)
     assert [p.covered for p in checked.points] == [True, True, False, False, False]
     assert checked.verdict == "good"  # 2 of the 3 required points; the bonus ones are extra
+
+
+class _CountingSimilarity:
+    """A stand-in for the embedding model: similarity by shared words, counting model calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def _one(self, text: str, refs: Sequence[str]) -> list[float]:
+        words = set(text.lower().split())
+        return [len(words & set(r.lower().split())) / max(1, len(set(r.split()))) for r in refs]
+
+    def __call__(self, text: str, refs: Sequence[str]) -> list[float]:
+        self.calls.append(1)
+        return self._one(text, refs)
+
+    def many(self, texts: Sequence[str], refs: Sequence[str]) -> list[list[float]]:
+        self.calls.append(len(texts))
+        return [self._one(t, refs) for t in texts]
+
+
+def test_the_sentences_of_an_answer_go_to_the_model_in_one_batch_with_the_same_verdict(
+        references: dict[str, Reference]) -> None:
+    text = ("Горутиной управляет рантайм Go, а не ядро. Много горутин идут на несколько тредов "
+            "ОС, модель M:N. Стек стартует с 2 KB и растет копированием. Убить горутину "
+            "снаружи нельзя, только через context.")
+    batched = _CountingSimilarity()
+    one_by_one = _CountingSimilarity()
+
+    def plain(answer: str, refs: Sequence[str]) -> list[float]:  # no `many`: one call each
+        return one_by_one(answer, refs)
+
+    a = check(references, "chan-goroutines", text, batched)
+    b = check(references, "chan-goroutines", text, plain)
+    assert batched.calls == [4]  # four sentences, one call
+    assert len(one_by_one.calls) == 4
+    assert (a.verdict, a.score, a.covered) == (b.verdict, b.score, b.covered)

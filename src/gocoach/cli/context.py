@@ -6,17 +6,16 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from gocoach.startup import Database, open_database, utc_now
 from gocoach.store.engine import transaction
-from gocoach.store.settings import Settings, load_settings
+from gocoach.store.settings import SettingError, Settings, load_settings
 from gocoach.store.tables import User
 from gocoach.store.users import ensure_local_user
 
@@ -62,6 +61,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except SettingError as exc:
+            raise fail(f"bad setting: {exc}", 2) from None
         except (LookupError, ValueError) as exc:  # DocumentError and BackupError included
             raise fail(str(exc)) from None
         except RuntimeError as exc:
@@ -70,8 +71,6 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             if isinstance(exc, GoMissingError):
                 raise fail(str(exc)) from None
             raise
-        except ValidationError as exc:
-            raise fail(f"bad setting: {_first_error(exc)}", 2) from None
         except OperationalError as exc:
             raise fail(f"database error: {exc.orig}", 3) from None
         except OSError as exc:
@@ -79,7 +78,3 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     return wrapper
 
-
-def _first_error(exc: ValidationError) -> Any:
-    first = exc.errors()[0]
-    return f"GOCOACH_{str(first['loc'][0]).upper()}: {first['msg']}"

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from gocoach.cli.context import console, handle_errors
 from gocoach.store.engine import make_engine, migrate
-from gocoach.store.settings import Settings, load_settings
+from gocoach.store.settings import load_settings, setting_descriptions
 
 
 def register(app: typer.Typer) -> None:
@@ -32,10 +32,8 @@ def settings_command() -> None:
     """List the settings (environment variables GOCOACH_*) with their current values."""
     settings = load_settings()
     table = Table("variable", "value", "meaning")
-    for name, field in Settings.model_fields.items():
-        table.add_row(
-            f"GOCOACH_{name.upper()}", str(getattr(settings, name)), field.description or ""
-        )
+    for name, description in setting_descriptions():
+        table.add_row(f"GOCOACH_{name.upper()}", str(getattr(settings, name)), description)
     console.print(table)
 
 

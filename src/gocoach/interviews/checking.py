@@ -360,7 +360,7 @@ class Candidate:
 def sentence_similarities(parsed: Parsed, texts: Sequence[str],
                           similarity: SimilarityFn | None) -> dict[int, list[float]]:
     """Similarity of each counted sentence with content (at most MAX_EMBEDDED_SENTENCES, the
-    longest first) to each of `texts`; the model is asked once per sentence."""
+    longest first) to each of `texts`; in one batch when the function offers `many`."""
     if similarity is None or not texts:
         return {}
     content: dict[int, int] = {}
@@ -368,8 +368,12 @@ def sentence_similarities(parsed: Parsed, texts: Sequence[str],
         if parsed.counted(i):
             content[c.sentence] = content.get(c.sentence, 0) + len(c.tokens)
     chosen = sorted((n for n, k in content.items() if k >= 1), key=lambda n: -content[n])
-    return {n: similarity(parsed.sentences[n], texts)
-            for n in sorted(chosen[:MAX_EMBEDDED_SENTENCES])}
+    numbers = sorted(chosen[:MAX_EMBEDDED_SENTENCES])
+    many = getattr(similarity, "many", None)  # one batch for all sentences when it can
+    if many is not None:
+        rows = many([parsed.sentences[n] for n in numbers], texts)
+        return dict(zip(numbers, rows, strict=True))
+    return {n: similarity(parsed.sentences[n], texts) for n in numbers}
 
 
 def mistake_candidates(parsed: Parsed, claims: Sequence[str],

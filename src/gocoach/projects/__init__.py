@@ -1,0 +1,1 @@
+"""Capstone projects: Go programs checked black-box, stage by stage."""

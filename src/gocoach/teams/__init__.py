@@ -1,0 +1,1 @@
+"""Teams: accounts, roles, cohorts and mentors (server mode)."""
