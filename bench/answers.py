@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/answers.py            # terms only, then terms + embedding model
     .venv/bin/python bench/answers.py --no-model # terms only
+    .venv/bin/python bench/answers.py --extra contests.jsonl  # plus more labelled answers
 
 The sets: content/evaluation/answers.jsonl (160 answers, 32 questions) and the held-out sets
 heldout-a.jsonl and heldout-b.jsonl (420 answers, 60 questions, written independently). Every
@@ -16,6 +17,11 @@ and recall; ordering of answer pairs of one question (good > partial > every bad
 off_topic, terms, dont_know); per answer kind the mean score and the verdicts; whether a bare list
 of terms is ever "good" and on how many questions it scores below every partial answer; the time
 to check one answer (model loading and the embedding of reference texts excluded, reported).
+
+`--extra FILE.jsonl` (repeatable) adds labelled answers in the same format, e.g. the verdicts
+learners contested (`gocoach interview contests --export FILE.jsonl`, lines with
+`"source": "contest"`). They join the folds by question like the shipped sets; their questions
+and indexes are checked against the bank first.
 """
 
 from __future__ import annotations
@@ -73,6 +79,25 @@ COVER_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65]
 PENALTY_GRID = [0.1, 0.2, 0.3, 0.4]
 BLEND_GRID = [0.1, 0.2, 0.3, 0.4]
 SIM_LOW_GRID = [0.78, 0.82, 0.86]
+
+
+def load_extra(paths: Sequence[Path], refs: dict[str, Reference]) -> list[LabelledAnswer]:
+    """Labelled answers from more files (ids prefixed `extra/<file stem>/`); ValueError names a
+    line whose question is not in the bank or whose key point or mistake index it lacks."""
+    rows = []
+    for path in paths:
+        for row in load_set(path, prefix=f"extra/{path.stem}/"):
+            ref = refs.get(row.qid)
+            if ref is None:
+                raise ValueError(f"{path}: {row.id}: no question {row.qid!r} in the bank")
+            if bad := [i for i in row.covers if not 0 <= i < len(ref.key_points)]:
+                raise ValueError(f"{path}: {row.id}: {row.qid} has no key point index {bad[0]} "
+                                 f"(it has {len(ref.key_points)})")
+            if bad := [i for i in row.mistakes if not 0 <= i < len(ref.mistakes)]:
+                raise ValueError(f"{path}: {row.id}: {row.qid} has no mistake index {bad[0]} "
+                                 f"(it has {len(ref.mistakes)})")
+            rows.append(row)
+    return rows
 
 
 def references() -> dict[str, Reference]:
@@ -319,16 +344,26 @@ def main() -> int:
     """Run the checker on the sets, without and with the embedding model."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--no-model", action="store_true", help="terms only")
+    parser.add_argument("--extra", action="append", type=Path, default=[], metavar="FILE.jsonl",
+                        help="more labelled answers in the same format (repeatable), e.g. "
+                             "from `gocoach interview contests --export`")
     args = parser.parse_args()
     rows = [row for name in SETS
             for row in load_set(ROOT / "content" / "evaluation" / f"{name}.jsonl",
                                 prefix=f"{name}/")]
     refs = references()
+    try:
+        extra = load_extra(args.extra, refs)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    rows += extra
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} "
           "(timings are only comparable at a low load)")
-    print(f"sets: {', '.join(SETS)}: {len(rows)} answers over "
-          f"{len({r.qid for r in rows})} questions")
+    names = [*SETS, *(str(p) for p in args.extra)]
+    print(f"sets: {', '.join(names)}: {len(rows)} answers over "
+          f"{len({r.qid for r in rows})} questions ({len(extra)} from --extra)")
     prepare(rows[:5], refs, None)  # warm the caches of lemmas and glossary lookups
     evaluate_mode("terms only", rows, refs, None)
     if args.no_model:

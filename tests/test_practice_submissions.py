@@ -185,3 +185,28 @@ def test_an_impossible_submission_id_is_not_found(db_session: Session, me: User)
     for impossible in (0, -1, 2**63, 10**30):
         with pytest.raises(LookupError):
             get_submission(db_session, me, impossible)
+
+
+def test_links_follow_a_new_import_and_each_users_own_status(db_session: Session,
+                                                             me: User) -> None:
+    from gocoach.curricula.progress import set_status
+    from gocoach.curricula.roadmaps import import_document
+
+    exercise = find_exercise(CATALOGUE, "lru-cache")
+    before = linked_items(db_session, [exercise])["lru-cache"]
+    assert "mine" not in {i.roadmap_slug for i in before}
+    document = "# Мой план\n\n## Неделя 1\n\n- [ ] " + exercise.practises[0] + "\n- [ ] Другое\n"
+    import_document(db_session, data=document.encode(), name="mine.md", user=me, now=NOW,
+                    max_bytes=1 << 20)
+    after = linked_items(db_session, [exercise], user=me)["lru-cache"]
+    mine = [i for i in after if i.roadmap_slug == "mine"]
+    assert [(i.title, i.status) for i in mine] == [(exercise.practises[0], "todo")]
+    roadmap = get_roadmap(db_session, "mine")
+    set_status(db_session, user=me, roadmap=roadmap, key=mine[0].key, status="done", now=NOW)
+    assert [i.status for i in linked_items(db_session, [exercise], user=me)["lru-cache"]
+            if i.roadmap_slug == "mine"] == ["done"]
+    stranger = User(username="stranger", display_name="", role="learner", created_at=NOW)
+    db_session.add(stranger)
+    db_session.flush()
+    assert [i.status for i in linked_items(db_session, [exercise], user=stranger)["lru-cache"]
+            if i.roadmap_slug == "mine"] == ["todo"]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from account_fixtures import add_user, database_of, sign_in
 from gocoach.practice import service as grading_service
 from gocoach.practice.grading import (
     UNSANDBOXED_WARNING,
@@ -138,6 +139,8 @@ def test_server_mode_without_sandbox_refuses_with_503(tmp_path: Path,
     monkeypatch.setattr(grading_service, "sandbox_available",
                         lambda: SandboxStatus(False, "bwrap is not installed"))
     with make_client(tmp_path, mode="server") as client:
+        add_user(database_of(client), "anna")  # server mode: a signed-in learner
+        sign_in(client, "anna")
         page = client.get("/exercises/lru-cache", headers=RU).text
         assert "Проверка решений отключена" in page and 'class="run" disabled' in page
         answer = submit(client, "lru-cache", {"lru.go": "package lru"})

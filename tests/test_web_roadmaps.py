@@ -106,3 +106,20 @@ def test_assets_ship_with_the_app(client: TestClient) -> None:
     for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
         assert client.get(src).status_code == 200
     assert "http://" not in page.split("<main>")[0] and "https://" not in page.split("<main>")[0]
+
+
+def test_a_reused_roadmap_page_follows_language_notes_and_reimports(client: TestClient) -> None:
+    english = client.get("/roadmaps/senior-3-months", headers={"Accept-Language": "en"})
+    russian = client.get("/roadmaps/senior-3-months", headers={"Accept-Language": "ru"})
+    assert 'lang="en"' in english.text and 'lang="ru"' in russian.text
+    assert client.get("/roadmaps/senior-3-months", headers={"Accept-Language": "en"}).text \
+        == english.text  # the same page when nothing changed
+    document = "# Свой план\n\n## Неделя 1\n\n- [ ] Первая тема\n"
+    assert client.post("/import", files={"file": ("own.md", document.encode())},
+                       data={"slug": "own"}).status_code == 200
+    assert "Первая тема" in client.get("/roadmaps/own").text
+    changed = document.replace("Первая тема", "Переименованная тема")
+    assert client.post("/import", files={"file": ("own.md", changed.encode())},
+                       data={"slug": "own"}).status_code == 200
+    page = client.get("/roadmaps/own").text
+    assert "Переименованная тема" in page and "Первая тема" not in page

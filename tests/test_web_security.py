@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from starlette.types import Message, Receive, Scope, Send
 
+from account_fixtures import add_user, database_of, sign_in
 from gocoach.store.settings import Settings, load_settings
 from gocoach.store.tables import Roadmap
 from gocoach.web.app import create_app
@@ -41,6 +42,9 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
     settings = make_settings(tmp_path, mode=request.param, secret_key="k" * 40)
     with TestClient(create_app(settings)) as test_client:
+        if request.param == "server":  # server mode needs a signed-in admin to import
+            add_user(database_of(test_client), "admin", "admin")
+            sign_in(test_client, "admin")
         yield test_client
 
 

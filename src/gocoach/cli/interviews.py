@@ -1,4 +1,5 @@
-"""`gocoach interview`: a timed mock interview in the terminal, its history, resume and export.
+"""`gocoach interview`: a timed mock interview in the terminal, its history, resume and export;
+contesting a verdict and the list (or export) of contested verdicts.
 
 An answer is typed over several lines and ends with an empty line; `/skip` skips the question,
 `/stop` leaves the session open to resume later. Works the same with piped input.
@@ -8,14 +9,26 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
 from gocoach.cli.context import Context, console, errors, handle_errors, open_context, unit_of_work
 from gocoach.interviews.checking import AnswerError
+from gocoach.interviews.contests import (
+    OVERALL,
+    ContestClaim,
+    answer_details,
+    contest_answer,
+    export_contests,
+    list_contests,
+    records_jsonl,
+    session_answer,
+)
 from gocoach.interviews.embeddings import model_note, similarity_function
 from gocoach.interviews.scorecard import (
     RATING_NAMES,
@@ -45,8 +58,9 @@ from gocoach.interviews.sessions import (
     start_interview,
     submit_answer,
 )
+from gocoach.interviews.verdicts import VerdictDetails, verdict_details
 from gocoach.startup import utc_now
-from gocoach.store.tables import InterviewAnswer
+from gocoach.store.tables import InterviewAnswer, Question
 
 interview_app = typer.Typer(help="Mock interviews: timed sessions with follow-ups and a "
                                  "scorecard.", invoke_without_command=True)
@@ -123,32 +137,62 @@ def ask_typed(ctx: Context, interview_id: int) -> bool:
                 row = submit_answer(session, user=user, interview=interview, text=text,
                                     now=utc_now(), similarity=similarity,
                                     notes=[note] if note else [])
-                show_feedback(row, get_question(session, row.qid).sections)
+                show_feedback(row, get_question(session, row.qid))
                 return True
         except AnswerError as exc:
             errors.print(f"[yellow]{exc}[/]", highlight=False)
 
 
-def show_feedback(row: InterviewAnswer, sections: dict[str, str]) -> None:
-    """Which key points the answer covers, with the words that matched; misconceptions."""
-    check = row.check
-    for note in check.get("notes") or []:
+def show_feedback(row: InterviewAnswer, question: Question) -> None:
+    """The verdict: key points heard (with the words that matched) and missed, misconceptions
+    with their trigger words, what was ignored; then how to contest it."""
+    details = verdict_details(row.check, question.mistakes)
+    print_details(details)
+    console.print(f"hint: {row.check.get('verdict', '')} (a hint, not a grade: your rating "
+                  f"decides) · answered in {_clock(row.duration_ms)}", highlight=False)
+    if details.checked:
+        console.print(f"[dim]disagree? `gocoach interview contest {row.session_id} "
+                      f"{row.position + 1} --covered N --not-stated N --overall too-low "
+                      "--comment …`[/]", highlight=False)
+    console.print(f"[bold]short answer:[/] "
+                  f"{question.sections.get('Короткий ответ', '').strip()}", highlight=False)
+
+
+def _words(words: tuple[str, ...]) -> str:
+    return ", ".join(words)
+
+
+def print_details(details: VerdictDetails) -> None:
+    """Key points heard and missed as a table, then misconceptions, then what was ignored."""
+    for note in details.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
-    table = Table("", "key point", "score", "matched words", show_lines=False)
-    for point in check.get("points") or []:
-        mark = "[green]✔[/]" if point["covered"] else "[red]✘[/]"
-        evidence = ", ".join(point["evidence"])
-        if point.get("contradicted"):
-            evidence += f" [red](negated: {', '.join(point['contradicted'])})[/]"
-        table.add_row(mark, point["text"], f"{point['score']:.2f}", evidence)
+    if not details.checked:
+        return
+    table = Table("", "#", "key point", "score", "matched words", show_lines=False)
+    for point in sorted((*details.heard, *details.missed), key=lambda p: p.number):
+        heard = point in details.heard
+        evidence = _words(point.words) if heard else (
+            f"only: {_words(point.words)}" if point.words else "")
+        if point.negated:
+            evidence += f" [red](negated: {_words(point.negated)})[/]"
+        table.add_row("[green]✔[/]" if heard else "[red]✘[/]", str(point.number), point.text,
+                      f"{point.score:.2f}", evidence)
     console.print(table)
-    for mistake in check.get("mistakes") or []:
-        console.print(f"[red]misconception:[/] «{mistake['claim']}» — you said: "
-                      f"“{mistake['evidence']}”", highlight=False)
-    console.print(f"hint: {check.get('verdict', '')} (a hint, not a grade: your rating decides)"
-                  f" · answered in {_clock(row.duration_ms)}", highlight=False)
-    console.print(f"[bold]short answer:[/] {sections.get('Короткий ответ', '').strip()}",
-                  highlight=False)
+    console.print(f"heard: {_numbers(p.number for p in details.heard)} · missed: "
+                  f"{_numbers(p.number for p in details.missed)}", highlight=False)
+    for m in details.misconceptions:
+        number = f" {m.number}" if m.number else ""
+        console.print(f"[red]misconception{number}:[/] «{m.claim}» — you said: “{m.evidence}” "
+                      f"(trigger words: {_words(m.words)})", highlight=False)
+    for part in details.ignored:
+        reason = {"list": "a bare list of terms counts for nothing:",
+                  "unsure": "said without knowing, not counted:"}.get(part.kind)
+        text = f"{reason} “{part.text}”" if reason else part.text
+        console.print(f"[yellow]ignored:[/] {text}", highlight=False)
+
+
+def _numbers(numbers: Iterable[int]) -> str:
+    return ", ".join(map(str, numbers)) or "none"
 
 
 def show_saved_answer(ctx: Context, interview_id: int) -> bool:
@@ -159,7 +203,7 @@ def show_saved_answer(ctx: Context, interview_id: int) -> bool:
         assert row is not None
         console.print(f"your answer (saved): {row.answer_text}", highlight=False)
         if row.check.get("points"):
-            show_feedback(row, get_question(session, row.qid).sections)
+            show_feedback(row, get_question(session, row.qid))
     return True
 
 
@@ -398,6 +442,114 @@ def export_command(
         return
     output.write_text(text, encoding="utf-8")
     console.print(f"wrote {output}", highlight=False)
+
+
+def parse_numbers(text: str, what: str) -> tuple[int, ...]:
+    """"2,4" → (1, 3): 1-based numbers as shown, to 0-based indexes; ValueError otherwise."""
+    out = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.isdigit() or int(part) < 1:
+            raise ValueError(f"{what} numbers are 1, 2, 3… separated by commas, not '{part}'")
+        out.append(int(part) - 1)
+    return tuple(out)
+
+
+@interview_app.command("contest")
+@handle_errors
+def contest_command(
+    interview_id: Annotated[int, typer.Argument(help="Session id.")],
+    number: Annotated[int | None, typer.Argument(
+        help="Question number in the session (as in the scorecard); default: the latest "
+             "answered one.")] = None,
+    covered: Annotated[str, typer.Option(
+        help="Key points you covered that were marked missed, e.g. 2,4.")] = "",
+    not_said: Annotated[str, typer.Option(
+        help="Key points marked heard that you did not really say.")] = "",
+    not_stated: Annotated[str, typer.Option(
+        help="Misconceptions flagged that your answer does not state (their numbers).")] = "",
+    overall: Annotated[str, typer.Option(help="The overall verdict is too-low or too-high.")] = "",
+    comment: Annotated[str, typer.Option(help="What else the check got wrong.")] = "",
+) -> None:
+    """Contest the verdict on a typed answer; contesting again updates your contest."""
+    kind = overall.strip().lower().replace("-", "_")
+    if kind and kind not in OVERALL:
+        raise ValueError(f"--overall is too-low or too-high, not '{overall}'")
+    claim = ContestClaim(covered=parse_numbers(covered, "key point"),
+                         not_covered=parse_numbers(not_said, "key point"),
+                         not_stated=parse_numbers(not_stated, "misconception"), overall=kind)
+    with unit_of_work(open_context()) as (session, user):
+        row = session_answer(session, user=user, interview_id=interview_id, number=number)
+        try:
+            title = get_question(session, row.qid).title
+        except LookupError:  # the question left the bank; its answer can still be contested
+            title = row.qid
+        try:
+            contest, created = contest_answer(session, user=user, answer=row, claim=claim,
+                                              comment=comment, now=utc_now())
+        except ValueError:
+            console.print(f"question {row.position + 1} of session {interview_id}: {title}",
+                          highlight=False)
+            if row.answer_text:
+                console.print(f"your answer: {row.answer_text}", highlight=False)
+            print_details(answer_details(session, row))
+            raise
+        contest_id = contest.id
+    what = "stored" if created else "updated"
+    console.print(f"contest {contest_id} {what}: question {row.position + 1} of session "
+                  f"{interview_id} ({title}) — {claim_text(claim)}", highlight=False)
+
+
+def claim_text(claim: ContestClaim, *, short: bool = False) -> str:
+    """A claim in words, with the numbers the learner sees (`short` for a table)."""
+    names = (("covered", "covered key points", claim.covered),
+             ("not said", "did not say key points", claim.not_covered),
+             ("not stated", "did not state misconceptions", claim.not_stated))
+    parts = [f"{brief if short else long} {_numbers(i + 1 for i in indexes)}"
+             for brief, long, indexes in names if indexes]
+    if claim.overall:
+        overall = claim.overall.replace("_", " ")
+        parts.append(overall if short else f"overall verdict {overall}")
+    return "; ".join(parts) or "comment only"
+
+
+@interview_app.command("contests")
+@handle_errors
+def contests_command(
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="Write them as labelled answers (JSONL) for bench/answers.py "
+                         "--extra.")] = None,
+) -> None:
+    """Your contested verdicts; --export writes them as labelled answers."""
+    with unit_of_work(open_context()) as (session, user):
+        if export is not None:
+            records, skipped = export_contests(session, user=user)
+            export.write_text(records_jsonl(records), encoding="utf-8")
+            left = (f"; {skipped} left out: they name no key point or misconception"
+                    if skipped else "")
+            plural = "" if len(records) == 1 else "s"
+            console.print(f"wrote {len(records)} contested answer{plural} to {export}{left}",
+                          highlight=False)
+            return
+        contests = list_contests(session, user=user)
+        positions = {a.id: a.position + 1 for a in session.scalars(select(InterviewAnswer).where(
+            InterviewAnswer.id.in_([c.answer_id for c in contests if c.answer_id])))}
+        table = Table()
+        for name in ("id", "date", "answer", "question", "verdict"):
+            table.add_column(name, no_wrap=True)
+        table.add_column("claim", ratio=1)
+        table.add_column("comment", ratio=1)
+        table.add_column("status", no_wrap=True)
+        for c in contests:
+            where = f"session {c.session_id} #{positions.get(c.answer_id or 0, '?')}"
+            table.add_row(str(c.id), f"{c.updated_at:%Y-%m-%d}", where, c.qid,
+                          str(c.verdict.get("verdict", "")),
+                          claim_text(ContestClaim.from_json(c.claim), short=True), c.comment,
+                          c.status)
+        console.print(table if contests else "no contested verdicts yet: "
+                      "`gocoach interview contest SESSION [NUMBER] …` contests one",
+                      highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -82,6 +82,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "backup",
         "Restore user data from a backup; existing progress is kept unless --replace.",
     ),
+    "user": LazyCommand(
+        "teams",
+        "Accounts for server mode: add, list, passwd, role, disable, invite.",
+    ),
+    "cohort": LazyCommand("teams", "Cohorts: create, list, add-member, add-mentor, show."),
     "migrate": LazyCommand(
         "server",
         "Bring the database schema up to date (also done by `serve`).",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gocoach.curricula.tree import STATUSES
@@ -161,3 +161,16 @@ def find_item(session: Session, ref: str, roadmap_slug: str | None = None) -> tu
         raise LookupError(f"item id '{ref}' is ambiguous ({where}); give more characters")
     node, roadmap = found[0]
     return roadmap, node
+
+
+def curricula_version(session: Session) -> tuple[object, ...]:
+    """A value that changes whenever roadmaps are imported, re-imported or removed.
+
+    One cheap query; features that match every item's title (exercise links, question links)
+    keep their result per process under this value instead of re-reading 40k titles a page.
+    """
+    roadmaps = session.execute(
+        select(func.count(Roadmap.id), func.max(Roadmap.id), func.max(Roadmap.imported_at))
+    ).one()
+    last_node = session.scalar(select(func.max(Node.id)))
+    return (str(session.get_bind().engine.url), *roadmaps, last_node)

@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gocoach.curricula.progress import set_status
+from gocoach.curricula.progress import curricula_version, set_status
 from gocoach.curricula.tree import normalize_title
 from gocoach.plans.calendar import local_date
 from gocoach.plans.timelog import log_time
@@ -70,7 +72,34 @@ def find_exercise(catalogue: Sequence[Exercise], slug: str) -> Exercise:
 def linked_items(
     session: Session, catalogue: Sequence[Exercise], *, user: User | None = None
 ) -> dict[str, list[LinkedItem]]:
-    """slug → the roadmap items whose title matches one of the exercise's `practises` texts."""
+    """slug → the roadmap items whose title matches one of the exercise's `practises` texts.
+
+    Matching reads every item's title, so the match is kept per process until the curricula
+    change (an import, a new or removed roadmap): the dashboard does not grow with a 40k-item
+    roadmap that no exercise practises. The user's statuses are read for the matched items only.
+    """
+    base = _matched_items(session, catalogue)
+    if user is None:
+        return base
+    keys = {item.key for items in base.values() for item in items}
+    statuses = _statuses(session, user, keys)
+    return {slug: [replace(i, status=statuses.get((i.roadmap_id, i.key), "todo")) for i in items]
+            for slug, items in base.items()}
+
+
+_MATCHES: OrderedDict[tuple[object, ...], dict[str, list[LinkedItem]]] = OrderedDict()
+_MATCHES_LOCK = threading.Lock()
+_MATCHES_KEPT = 16
+
+
+def _matched_items(session: Session, catalogue: Sequence[Exercise]
+                   ) -> dict[str, list[LinkedItem]]:
+    key = (curricula_version(session),
+           tuple((e.slug, tuple(e.practises)) for e in catalogue))
+    with _MATCHES_LOCK:
+        if key in _MATCHES:
+            _MATCHES.move_to_end(key)
+            return _MATCHES[key]
     wanted = {normalize_title(p) for e in catalogue for p in e.practises}
     rows = session.execute(
         select(Node.key, Node.title, Node.position, Roadmap.id, Roadmap.slug, Roadmap.title,
@@ -79,21 +108,24 @@ def linked_items(
         .where(Node.kind == "item", Node.trackable.is_(True))
         .order_by(Roadmap.position, Roadmap.id, Node.position)
     ).all()
-    statuses = _statuses(session, user) if user is not None else {}
     by_title: dict[str, list[LinkedItem]] = {}
-    for key, title, position, roadmap_id, slug, roadmap_title, roadmap_position in rows:
+    for node_key, title, position, roadmap_id, slug, roadmap_title, roadmap_position in rows:
         norm = normalize_title(title)
         if norm in wanted:
-            status = statuses.get((roadmap_id, key), "todo")
             order = (roadmap_position, roadmap_id, position)
             by_title.setdefault(norm, []).append(
-                LinkedItem(slug, roadmap_title, roadmap_id, key, title, status, order)
+                LinkedItem(slug, roadmap_title, roadmap_id, node_key, title, "todo", order)
             )
-    return {
+    matched = {
         e.slug: list(dict.fromkeys(
             item for p in e.practises for item in by_title.get(normalize_title(p), [])))
         for e in catalogue
     }
+    with _MATCHES_LOCK:
+        _MATCHES[key] = matched
+        while len(_MATCHES) > _MATCHES_KEPT:
+            _MATCHES.popitem(last=False)
+    return matched
 
 
 def exercises_by_item(
@@ -107,10 +139,13 @@ def exercises_by_item(
     return sorted(groups.items(), key=lambda pair: pair[0].order)
 
 
-def _statuses(session: Session, user: User) -> dict[tuple[int, str], str]:
+def _statuses(session: Session, user: User, keys: Collection[str]
+              ) -> dict[tuple[int, str], str]:
+    if not keys:
+        return {}
     rows = session.execute(
         select(Progress.roadmap_id, Progress.node_key, Progress.status).where(
-            Progress.user_id == user.id
+            Progress.user_id == user.id, Progress.node_key.in_(sorted(keys))
         )
     )
     return {(roadmap_id, key): status for roadmap_id, key, status in rows}

@@ -11,9 +11,11 @@ weight and at least two shared words (one word only when the item is a single, r
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,6 +60,9 @@ class QuestionIndex:
         self.docs = {qid: question_terms(title, tags) for qid, title, tags in questions}
         self.df = Counter(term for doc in self.docs.values() for term in doc)
         self.size = len(self.docs)
+        # names the question set: results derived from the index can be kept under it
+        self.signature = hashlib.sha256(repr(sorted(
+            (qid, title, tuple(tags)) for qid, title, tags in questions)).encode()).hexdigest()
 
     def weight(self, term: str) -> float:
         """Rarer words weigh more (inverse document frequency)."""
@@ -91,10 +96,16 @@ def item_terms(title: str) -> set[str]:
 
 
 def question_index(session: Session) -> QuestionIndex:
-    """The index of every live question."""
-    rows = session.execute(select(Question.qid, Question.title, Question.tags).where(
-        Question.retired.is_(False))).all()
-    return QuestionIndex([(qid, title, list(tags or [])) for qid, title, tags in rows])
+    """The index of every live question (built once per process for the same questions)."""
+    rows = tuple((qid, title, tuple(tags or ())) for qid, title, tags in session.execute(
+        select(Question.qid, Question.title, Question.tags).where(
+            Question.retired.is_(False)).order_by(Question.qid)))
+    return _index_of(rows)
+
+
+@lru_cache(maxsize=4)
+def _index_of(rows: tuple[tuple[str, str, tuple[str, ...]], ...]) -> QuestionIndex:
+    return QuestionIndex([(qid, title, list(tags)) for qid, title, tags in rows])
 
 
 def questions_for_item(session: Session, node: Node) -> list[QuestionLink]:

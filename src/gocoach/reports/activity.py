@@ -11,6 +11,9 @@ its key, which is how "the cards of those topics" and "the exercises of those we
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gocoach.curricula.progress import curricula_version
 from gocoach.drills import stats as drills
 from gocoach.drills.reviews import retrievability
 from gocoach.practice import exercises as practice
@@ -115,13 +119,38 @@ def review_stats(session: Session, user: User, *, now: datetime) -> ReviewStats:
                        readiness=readiness, review_days=frozenset(days))
 
 
+_ITEM_QUESTIONS: OrderedDict[str, dict[str, list[str]]] = OrderedDict()
+_ITEM_QUESTIONS_LOCK = threading.Lock()
+
+
+def _item_questions(session: Session) -> dict[str, list[str]]:
+    """Roadmap item key → the questions clearly about it; matching reads every item's title, so
+    the result is kept per process until the curricula or the question bank change."""
+    index = question_index(session)
+    version = repr((curricula_version(session), index.signature))
+    key = hashlib.sha256(version.encode("utf-8", "surrogatepass")).hexdigest()
+    with _ITEM_QUESTIONS_LOCK:
+        if key in _ITEM_QUESTIONS:
+            _ITEM_QUESTIONS.move_to_end(key)
+            return _ITEM_QUESTIONS[key]
+    items = session.execute(select(Node.key, Node.title).where(
+        Node.kind == "item", Node.trackable.is_(True))).all()
+    links = {}
+    for item_key, title in items:
+        qids = [link.qid for link in index.links(title)]
+        if qids:
+            links[item_key] = qids
+    with _ITEM_QUESTIONS_LOCK:
+        _ITEM_QUESTIONS[key] = links
+        while len(_ITEM_QUESTIONS) > 8:
+            _ITEM_QUESTIONS.popitem(last=False)
+    return links
+
+
 def _item_retrievability(session: Session, user: User, now: datetime
                          ) -> dict[str, tuple[float, ...]]:
     """Roadmap item key → retrievability of the question cards clearly about that item."""
-    index = question_index(session)
-    items = session.execute(select(Node.key, Node.title).where(
-        Node.kind == "item", Node.trackable.is_(True))).all()
-    links = {key: [link.qid for link in index.links(title)] for key, title in items}
+    links = _item_questions(session)
     refs = sorted({qid for qids in links.values() for qid in qids})
     chances = retrievability(session, user=user, refs=refs, now=now) if refs else {}
     return {key: tuple(chances.get(q, 0.0) for q in qids) for key, qids in links.items() if qids}

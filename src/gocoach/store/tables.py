@@ -33,6 +33,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="learner")
     is_local: Mapped[bool] = mapped_column(Boolean, default=False)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -405,3 +406,110 @@ class Submission(Base):
     work_seconds: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(10), default="web")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnswerContest(Base):
+    """A learner's disagreement with the checker's verdict on a typed answer, with snapshots of
+    the answer and the verdict (they stay labelled data if the answer goes)."""
+
+    __tablename__ = "answer_contests"
+    __table_args__ = (Index("ix_answer_contests_user_answer", "user_id", "answer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview_answers.id", ondelete="SET NULL"), nullable=True)
+    session_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    qid: Mapped[str] = mapped_column(String(100))
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    verdict: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    claim: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# one open contest per answer, even when two requests race (contesting again updates it)
+Index("ux_answer_contests_open", AnswerContest.answer_id, unique=True,
+      sqlite_where=AnswerContest.status == "open", postgresql_where=AnswerContest.status == "open")
+
+
+# --- Teams: sign-in sessions, login attempts, invitations, cohorts (the teams issue) ---------
+
+
+class LoginSession(Base):
+    """A signed-in browser: the SHA-256 of its cookie's random token, whose it is, until when."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """A password check: kept 15 minutes so failures can be counted across worker processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key", "username", "address", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Cohort(Base):
+    """A group that studies one plan template (roadmaps from a start date) with mentors."""
+
+    __tablename__ = "cohorts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    hours_per_week: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CohortRoadmap(Base):
+    """A roadmap of a cohort's plan template, in the order the plan takes them."""
+
+    __tablename__ = "cohort_roadmaps"
+    __table_args__ = (UniqueConstraint("cohort_id", "roadmap_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
+                                           index=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CohortMember(Base):
+    """A learner or a mentor of a cohort (one role per person and cohort)."""
+
+    __tablename__ = "cohort_members"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
+                                           index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="learner")
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """A single-use sign-up link: the SHA-256 of its token, the role (and cohort) it grants."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="learner")
+    cohort_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="SET NULL"), nullable=True)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    used_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -19,7 +19,10 @@ from gocoach.curricula.decoding import DocumentError
 from gocoach.practice.service import open_grading
 from gocoach.startup import open_database
 from gocoach.store.settings import Settings
+from gocoach.teams.accounts import AccessDenied
 from gocoach.web import (
+    routes_accounts,
+    routes_cohorts,
     routes_dashboard,
     routes_drills,
     routes_exercises,
@@ -28,6 +31,7 @@ from gocoach.web import (
     routes_questions,
     routes_roadmaps,
 )
+from gocoach.web.deps import LoginRequired, get_user
 from gocoach.web.i18n import LANGUAGES, pick_language, translate
 from gocoach.web.security import add_security, resolve_secret_key
 
@@ -53,19 +57,28 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.grading.close()
         app.state.database.engine.dispose()
 
-    app = FastAPI(title="gocoach", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # no /openapi.json either: nothing reads it, and in server mode it would be open to anyone
+    app = FastAPI(title="gocoach", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
     app.state.settings = settings
     app.state.secret_key = secret_key
     templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(routes_roadmaps.router)
-    app.include_router(routes_plans.router)
-    app.include_router(routes_dashboard.router)
-    app.include_router(routes_questions.router)
-    app.include_router(routes_drills.router)
-    app.include_router(routes_interviews.router)
-    app.include_router(routes_exercises.router)
+    # Every page needs a signed-in user in server mode (the dependency is cached, so routes
+    # that also ask for CurrentUser resolve it once); only the accounts' public pages, /lang,
+    # /healthz and /static are open.
+    signed_in = [Depends(get_user)]
+    app.include_router(routes_accounts.public)
+    app.include_router(routes_accounts.router, dependencies=signed_in)
+    app.include_router(routes_cohorts.router, dependencies=signed_in)
+    app.include_router(routes_roadmaps.router, dependencies=signed_in)
+    app.include_router(routes_plans.router, dependencies=signed_in)
+    app.include_router(routes_dashboard.router, dependencies=signed_in)
+    app.include_router(routes_questions.router, dependencies=signed_in)
+    app.include_router(routes_drills.router, dependencies=signed_in)
+    app.include_router(routes_interviews.router, dependencies=signed_in)
+    app.include_router(routes_exercises.router, dependencies=signed_in)
     _add_basics(app, settings)
     add_security(app, settings)
     return app
@@ -90,6 +103,8 @@ def _add_basics(app: FastAPI, settings: Settings) -> None:
         (ValueError, 400),
     ):
         app.add_exception_handler(error, _error_handler(status, settings))
+    app.add_exception_handler(LoginRequired, routes_accounts.login_required)
+    app.add_exception_handler(AccessDenied, routes_accounts.access_denied)
 
 
 def _back_to(request: Request) -> str:
@@ -113,7 +128,9 @@ def _error_handler(status: int, settings: Settings):  # type: ignore[no-untyped-
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"message": str(exc), "lang": lang, "t": lambda key: translate(key, lang)},
+            {"message": str(exc), "lang": lang, "t": lambda key: translate(key, lang),
+             "me": getattr(request.state, "viewer", None),
+             "server_mode": settings.mode == "server"},
             status_code=status,
         )
 

@@ -12,6 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from gocoach.interviews.checking import AnswerError
+from gocoach.interviews.contests import (
+    ContestClaim,
+    answer_details,
+    contest_answer,
+    find_answer,
+    list_contests,
+    open_contest,
+)
 from gocoach.interviews.embeddings import model_note, similarity_function
 from gocoach.interviews.scorecard import (
     RATINGS,
@@ -46,8 +54,8 @@ from gocoach.interviews.sessions import (
 )
 from gocoach.questions.rendering import render_inline, render_markdown
 from gocoach.startup import utc_now
-from gocoach.store.tables import InterviewSession, User
-from gocoach.web.deps import CurrentUser, PageDep, SessionDep
+from gocoach.store.tables import InterviewAnswer, InterviewSession, User
+from gocoach.web.deps import CurrentUser, Page, PageDep, SessionDep
 
 router = APIRouter()
 LENGTHS = (15, 30, 45, 60)
@@ -95,6 +103,14 @@ def create_interview(
     return _redirect(f"/interviews/{interview.id}")
 
 
+@router.get("/interviews/contests")
+def list_answer_contests(session: SessionDep, user: CurrentUser, page: PageDep) -> Response:
+    """The verdicts the learner contested, newest first."""
+    contests = list_contests(session, user=user)
+    claims = {c.id: ContestClaim.from_json(c.claim).to_json() for c in contests}
+    return page.render("interview_contests.html", contests=contests, claims=claims)
+
+
 def _question_context(session: Session, interview: InterviewSession, now: datetime
                       ) -> dict[str, Any]:
     row = current_answer(session, interview)
@@ -104,7 +120,10 @@ def _question_context(session: Session, interview: InterviewSession, now: dateti
     options = {o.fid: o for o in followup_options(session, row.qid)}
     answered = {a.ref: a for a in session_answers(session, interview) if a.parent_id == row.id}
     limit_ms = interview.minutes * 60_000
+    details = answer_details(session, row) if row.answered_at is not None else None
+    contest = open_contest(session, answer=row) if details is not None else None
     return {
+        "details": details, "contest": contest, "contest_error": None,
         "row": row, "question": question, "title": render_inline(question.title),
         "short": render_markdown(question.sections.get("Короткий ответ", "")),
         "mistakes_html": render_markdown(question.sections.get("Типичные ошибки", "")),
@@ -238,6 +257,80 @@ def read_candidate_current(interview_id: int, session: SessionDep, user: Current
                        **_question_context(session, interview, now))
 
 
+def _interview_answer(session: Session, user: User, interview_id: int,
+                      answer_id: int) -> tuple[InterviewSession, InterviewAnswer]:
+    interview = get_interview(session, user=user, interview_id=interview_id)
+    answer = find_answer(session, user=user, answer_id=answer_id)
+    if answer.session_id != interview.id or answer.kind != "question":
+        raise LookupError(f"no answer {answer_id} in interview session {interview_id}")
+    return interview, answer
+
+
+def _answer_page(session: Session, page: Page, interview: InterviewSession,
+                 answer: InterviewAnswer, *, error: str | None = None) -> Response:
+    try:
+        question = get_question(session, answer.qid)
+        title, short = render_inline(question.title), render_markdown(
+            question.sections.get("Короткий ответ", ""))
+    except LookupError:  # the question left the bank; the answer and its check stay
+        title, short = render_inline(answer.qid), render_markdown("")
+    return page.render("interview_answer.html", status_code=400 if error else 200,
+                       interview=interview, answer=answer, title=title, short=short,
+                       details=answer_details(session, answer), md=render_inline,
+                       contest=open_contest(session, answer=answer), contest_error=error,
+                       back="answer")
+
+
+@router.get("/interviews/{interview_id}/answers/{answer_id}")
+def read_answer(interview_id: int, answer_id: int, session: SessionDep, user: CurrentUser,
+                page: PageDep) -> Response:
+    """One answer with its verdict: heard, missed, misconceptions, ignored; the contest form."""
+    interview, answer = _interview_answer(session, user, interview_id, answer_id)
+    return _answer_page(session, page, interview, answer)
+
+
+MAX_CLAIMED = 100
+
+
+def _indexes(values: list[str] | None, what: str) -> tuple[int, ...]:
+    values = values or []
+    if len(values) > MAX_CLAIMED:
+        raise ValueError(f"too many {what} numbers ({len(values)})")
+    if bad := [v for v in values if not v.strip().isdigit()]:
+        raise ValueError(f"not a {what} number: {bad[0][:20]!r}")
+    return tuple(int(v) for v in values)
+
+
+@router.post("/interviews/{interview_id}/answers/{answer_id}/contest")
+def create_contest(
+    interview_id: int, answer_id: int, session: SessionDep, user: CurrentUser, page: PageDep,
+    now: NowDep, covered: Annotated[list[str] | None, Form()] = None,
+    not_covered: Annotated[list[str] | None, Form()] = None,
+    not_stated: Annotated[list[str] | None, Form()] = None,
+    overall: Annotated[str, Form()] = "", comment: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "answer",
+) -> Response:
+    """Store the learner's contest of a verdict (a second one updates it) and go back."""
+    interview, answer = _interview_answer(session, user, interview_id, answer_id)
+    on_session = (back == "session" and current_answer(session, interview) is answer
+                  and interview.answer_mode == "typed" and not interview.interviewer)
+    try:
+        claim = ContestClaim(covered=_indexes(covered, "key point"),
+                             not_covered=_indexes(not_covered, "key point"),
+                             not_stated=_indexes(not_stated, "misconception"),
+                             overall=overall.strip())
+        contest_answer(session, user=user, answer=answer, claim=claim, comment=comment, now=now)
+    except ValueError as exc:
+        if not on_session:
+            return _answer_page(session, page, interview, answer, error=str(exc))
+        context = {**_question_context(session, interview, now), "contest_error": str(exc)}
+        return page.render("interview.html", status_code=400, interview=interview, stale=False,
+                           error=None, draft="", **context)
+    if on_session:
+        return _redirect(f"/interviews/{interview_id}#contest")
+    return _redirect(f"/interviews/{interview_id}/answers/{answer_id}#contest")
+
+
 def _scorecard(session: Session, user: User, interview_id: int) -> Any:
     return build_scorecard(session, get_interview(session, user=user, interview_id=interview_id))
 
@@ -247,7 +340,9 @@ def read_scorecard(interview_id: int, session: SessionDep, user: CurrentUser,
                    page: PageDep) -> Response:
     """Per question time, key points and rating; per module readiness; the verdict."""
     card = _scorecard(session, user, interview_id)
-    return page.render("interview_scorecard.html", card=card,
+    answer_ids = {a.position + 1: a.id for a in session_answers(session, card.interview)
+                  if a.kind == "question" and a.answer_text}
+    return page.render("interview_scorecard.html", card=card, answer_ids=answer_ids,
                        trend=trend_line(interview_history(session, user=user)))
 
 

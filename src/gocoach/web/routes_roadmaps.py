@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,8 @@ from gocoach.questions.links import questions_for_item
 from gocoach.questions.views import track_question_count
 from gocoach.startup import utc_now
 from gocoach.store.tables import Node, Progress, Roadmap
-from gocoach.web.deps import CurrentUser, PageDep, SessionDep
+from gocoach.web.deps import ContentEditor, CurrentUser, PageDep, SessionDep
+from gocoach.web.pagecache import cache_key, cached_page, progress_print
 
 router = APIRouter()
 QUESTIONS_STAT = "Вопросов"
@@ -99,20 +102,22 @@ def list_roadmaps_page(session: SessionDep, user: CurrentUser, page: PageDep) ->
 def read_roadmap(
     slug: str, session: SessionDep, user: CurrentUser, page: PageDep, all: bool = False
 ) -> Response:
-    """One roadmap as a collapsible tree."""
+    """One roadmap as a collapsible tree (reused while nothing it shows has changed)."""
     roadmap = get_roadmap(session, slug)
-    nodes = load_nodes(session, roadmap)
     progress = statuses(session, user, roadmap)
-    rollups = roll_up(nodes, progress)
-    tree = build_tree(nodes, progress, rollups, show_all=all)
-    return page.render(
-        "roadmap.html",
-        roadmap=roadmap,
-        tree=tree,
-        total=rollups.get(None, RollUp()),
-        stats=_stats(roadmap, session),
-        show_all=all,
-    )
+    stats = _stats(roadmap, session)
+    key = cache_key(page.request, page.lang, (
+        "roadmap", user.id, roadmap.id, str(roadmap.imported_at), roadmap.source_sha256,
+        roadmap.title, all, progress_print(progress), tuple(sorted(stats.items()))))
+
+    def build() -> Response:
+        nodes = load_nodes(session, roadmap)
+        rollups = roll_up(nodes, progress)
+        tree = build_tree(nodes, progress, rollups, show_all=all)
+        return page.render("roadmap.html", roadmap=roadmap, tree=tree,
+                           total=rollups.get(None, RollUp()), stats=stats, show_all=all)
+
+    return cached_page(page.request, key, build)
 
 
 @router.post("/roadmaps/{slug}/items/{key}")
@@ -208,7 +213,7 @@ def export_roadmap(slug: str, session: SessionDep, user: CurrentUser) -> Respons
 
 
 @router.get("/import")
-def import_form(page: PageDep) -> Response:
+def import_form(page: PageDep, editor: ContentEditor) -> Response:
     """The upload form."""
     return page.render("import.html")
 
@@ -217,7 +222,7 @@ def import_form(page: PageDep) -> Response:
 async def create_import(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: ContentEditor,
     page: PageDep,
     file: UploadFile,
     slug: Annotated[str, Form()] = "",
@@ -227,16 +232,12 @@ async def create_import(
     limit = page.settings.max_import_bytes
     name = file.filename or "upload.md"
     data = await _read_limited(file, limit, name)
-    report = import_document(
-        session,
-        data=data,
-        name=name,
-        slug=slug.strip() or None,
-        user=user,
-        now=utc_now(),
-        max_bytes=limit,
-        dry_run=dry_run,
-    )
+    # parsing and storing a big document takes seconds: off the event loop, so other
+    # requests (and /healthz) are answered meanwhile
+    report = await run_in_threadpool(
+        functools.partial(import_document, session, data=data, name=name,
+                          slug=slug.strip() or None, user=user, now=utc_now(), max_bytes=limit,
+                          dry_run=dry_run))
     return page.render("import_result.html", report=report)
 
 
