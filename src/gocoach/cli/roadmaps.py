@@ -30,6 +30,7 @@ from gocoach.curricula.roadmaps import (
     list_roadmaps,
     load_nodes,
 )
+from gocoach.curricula.roadmapsh import pack_folder
 from gocoach.curricula.tree import STATUSES
 from gocoach.startup import utc_now
 from gocoach.store.tables import Node
@@ -53,11 +54,12 @@ def register(app: typer.Typer) -> None:
 
 
 def read_file(path: Path, max_bytes: int) -> bytes:
-    """A document's bytes, refusing missing files, folders and oversized files by name."""
+    """A document's bytes, refusing missing and oversized files by name. A folder, or a .json
+    file, is a roadmap.sh roadmap: its graph and content/ are packed into one bundle."""
     if not path.exists():
         raise DocumentError(f"{path}: no such file")
-    if path.is_dir():
-        raise DocumentError(f"{path}: is a folder, not a document")
+    if path.is_dir() or path.suffix.lower() == ".json":
+        return pack_folder(path, max_bytes=max_bytes)
     size = path.stat().st_size
     if size > max_bytes:
         raise DocumentError(
@@ -69,7 +71,10 @@ def read_file(path: Path, max_bytes: int) -> bytes:
 
 @handle_errors
 def import_command(
-    paths: Annotated[list[Path], typer.Argument(help="Markdown or text roadmaps to import.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Markdown roadmaps, or roadmap.sh folders (or their .json, .zip)."),
+    ],
     slug: Annotated[str | None, typer.Option(help="Store under this id (one file only).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
     overwrite_progress: Annotated[
@@ -94,7 +99,7 @@ def import_command(
                     report = import_document(
                         session,
                         data=data,
-                        name=str(path),
+                        name=str(path.resolve() if path.name in ("", ".", "..") else path),
                         slug=slug,
                         user=user,
                         now=utc_now(),

@@ -34,8 +34,8 @@ def export_markdown(roadmap: Roadmap, nodes: Sequence[Node], progress: dict[str,
     """
     if style not in STYLES:
         raise ValueError(f"unknown export style '{style}' (use {' or '.join(STYLES)})")
-    if not roadmap.source_text:
-        return _generated(roadmap, nodes, progress, style)
+    if not roadmap.source_text or roadmap.meta.get("source_format") == "roadmap.sh":
+        return _generated(roadmap, nodes, progress, style)  # roadmap.sh: the source is JSON
     lines = roadmap.source_text.split("\n")
     for node in nodes:
         if node.kind != "item" or not node.trackable or not node.line_start:
@@ -83,13 +83,21 @@ def _ended(text: str, marker: str) -> str:
 
 def _generated(roadmap: Roadmap, nodes: Sequence[Node], progress: dict[str, Progress],
                style: str) -> str:
-    """A Markdown rendering of the tree, for documents that are not Markdown themselves."""
+    """A Markdown rendering of the tree, for documents that are not Markdown themselves:
+    sub-items indented under their item, reference items (links) without a box."""
     out = [f"# {roadmap.title}", ""]
+    nesting: dict[str, int] = {}
     for node in nodes:
         if node.kind == "item":
+            nesting[node.key] = nesting[node.parent_key] + 1 if node.parent_key in nesting else 0
+            indent = "  " * nesting[node.key]
+            if not node.trackable:
+                url = node.meta.get("url") if isinstance(node.meta, dict) else None
+                out.append(f"{indent}- [{node.title}]({url})" if url else f"{indent}- {node.title}")
+                continue
             row = progress.get(node.key)
             box, marker = _box(row.status if row else "todo", style)
-            out.append(f"- {box}{node.title}{marker}")
+            out.append(f"{indent}- {box}{node.title}{marker}")
         else:
             out += ["", f"{'#' * min(node.depth + 2, 6)} {node.title}", ""]
     return "\n".join(out).strip() + "\n"

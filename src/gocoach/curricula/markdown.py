@@ -71,7 +71,8 @@ SECTION_KINDS = (
     (re.compile(r"ресурс|литератур|resources|books|courses|платформ|reading", re.I), "resource"),
     (re.compile(r"теори|theory", re.I), "theory"),
     (re.compile(r"практик|practice", re.I), "practice"),
-    (re.compile(r"проект|project|функционал|features", re.I), "project"),
+    # a heading «Features» lists a project's features; «Features of Go» lists the language's
+    (re.compile(r"проект|project|^(?:функционал|features)\W*$", re.I), "project"),
     (re.compile(r"цел[ьи]|goals?\b|objectives?", re.I), "goal"),
 )
 WEEKLY_KINDS = ("week", "phase", "month", "stage", "tier")

@@ -17,6 +17,7 @@ from gocoach.curricula.decoding import DecodedText, DocumentError, decode_docume
 from gocoach.curricula.followups import looks_like_followups, parse_followups
 from gocoach.curricula.markdown import parse_markdown
 from gocoach.curricula.progress import set_status
+from gocoach.curricula.roadmapsh import is_roadmapsh, read_roadmapsh
 from gocoach.curricula.tree import ParsedNode, ParsedRoadmap, normalize_title
 from gocoach.store.tables import ImportRun, Node, Progress, ProgressEvent, Roadmap, User
 
@@ -55,7 +56,10 @@ class ImportReport:
 
 
 def read_document(data: bytes, *, name: str, max_bytes: int) -> tuple[DecodedText, ParsedRoadmap]:
-    """Decode and parse a document; DocumentError names the file (and line) on bad input."""
+    """Decode and parse a document; DocumentError names the file (and line) on bad input.
+    A roadmap.sh roadmap (.zip, .json or a packed folder) is read by roadmapsh, in its limits."""
+    if is_roadmapsh(data, name=name):
+        return read_roadmapsh(data, name=name, max_bytes=max_bytes)
     if len(data) > max_bytes:
         raise DocumentError(
             f"{name}: the file is {len(data) / 1048576:.1f} MB; the limit is "
@@ -95,7 +99,9 @@ def import_document(
     """Import (or re-import) one document as a roadmap, in the caller's transaction."""
     decoded, parsed = read_document(data, name=name, max_bytes=max_bytes)
     slug = slug or slug_for(name)
-    sha = hashlib.sha256(data).hexdigest()
+    # A roadmap.sh source is compared as its bundle, the same whether it came as folder or zip.
+    roadmapsh = parsed.meta.get("source_format") == "roadmap.sh"
+    sha = hashlib.sha256(decoded.text.encode("utf-8") if roadmapsh else data).hexdigest()
     roadmap = session.scalars(select(Roadmap).where(Roadmap.slug == slug)).one_or_none()
     report = _new_report(slug, parsed, decoded, created=roadmap is None, dry_run=dry_run)
     old_nodes = _stored_nodes(session, roadmap) if roadmap else {}
@@ -149,25 +155,48 @@ def _new_report(
         counts=counts,
         warnings=[f"title still looks garbled: {t}" for t in leftovers],
         notes=list(parsed.notes),
-        preview=preview_rows(parsed),
+        preview=_preview_of(parsed),
     )
 
 
-def preview_rows(parsed: ParsedRoadmap, *, items_per_section: int = 5) -> list[dict[str, Any]]:
+def _preview_of(parsed: ParsedRoadmap) -> list[dict[str, Any]]:
+    if parsed.meta.get("source_format") == "roadmap.sh":
+        # no headings, a topic per item and links by the hundred: every topic, no links
+        return preview_rows(parsed, top_items=100, reference=False)
+    return preview_rows(parsed)
+
+
+def preview_rows(
+    parsed: ParsedRoadmap,
+    *,
+    items_per_section: int = 5,
+    top_items: int | None = None,
+    reference: bool = True,
+) -> list[dict[str, Any]]:
     """The tree an import would make: each heading with its tracked and reference item counts
-    (everything below it), and its first few items (sub-items indented under them)."""
+    (everything below it), and its first few items (sub-items indented under them); `top_items`
+    items at the top level, where a roadmap without headings (roadmap.sh) keeps its topics;
+    with `reference=False` reference items are only counted, not listed."""
     rows: list[dict[str, Any]] = []
-    _preview(parsed.root, 0, rows, items_per_section)
+    _preview(parsed.root, 0, rows, items_per_section, top_items, reference)
     return rows
 
 
-def _preview(node: ParsedNode, depth: int, rows: list[dict[str, Any]], limit: int) -> None:
+def _preview(
+    node: ParsedNode,
+    depth: int,
+    rows: list[dict[str, Any]],
+    limit: int,
+    top: int | None = None,
+    reference: bool = True,
+) -> None:
     shown = 0
+    cap = top if top is not None else limit
     hidden_tracked = hidden_reference = 0
     for child in node.children:
         below = [n for n in child.walk() if n.is_item]
         tracked = sum(1 for n in below if n.trackable)
-        if child.is_item and shown >= limit:
+        if child.is_item and (shown >= cap or not (reference or child.trackable)):
             hidden_tracked += tracked
             hidden_reference += len(below) - tracked
             continue
@@ -184,8 +213,8 @@ def _preview(node: ParsedNode, depth: int, rows: list[dict[str, Any]], limit: in
             }
         )
         shown += child.is_item
-        _preview(child, depth + 1, rows, limit)
-    if hidden_tracked or hidden_reference:
+        _preview(child, depth + 1, rows, limit, reference=reference)
+    if hidden_tracked or (hidden_reference and reference):
         rows.append(
             {
                 "depth": depth,
