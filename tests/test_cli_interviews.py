@@ -64,11 +64,12 @@ def test_follow_up_answers_are_rated_into_their_cards(cli: CliRunner, tmp_path: 
 
 
 def test_stop_resume_close_and_history(cli: CliRunner, tmp_path: Path) -> None:
-    code, output = run(cli, "interview", "--minutes", "15", stdin=ANSWER + "/stop\n")
+    # the input ends (Ctrl+D) in the middle: the session stays open (`/stop` would finish it)
+    code, output = run(cli, "interview", "--minutes", "15", stdin=ANSWER)
     assert code == 0 and "session 1 stays open" in output
     code, output = run(cli, "interview", "history")
     assert code == 0 and "open: session 1" in output
-    code, output = run(cli, "interview", "resume", stdin="\n\n1\n/stop\n")
+    code, output = run(cli, "interview", "resume", stdin="\n\n1\n")
     assert code == 0 and "question 2/3" in output and "session 1 stays open" in output
     code, output = run(cli, "interview", "resume", "1", stdin="/skip\n/skip\n")
     assert code == 0 and "scorecard · session 1" in output
@@ -77,7 +78,7 @@ def test_stop_resume_close_and_history(cli: CliRunner, tmp_path: Path) -> None:
     assert code == 0 and target.read_text(encoding="utf-8").startswith("# Mock interview")
     code, output = run(cli, "interview", "history")
     assert "│ 1 " in output and "first session" in output
-    run(cli, "interview", "--minutes", "10", stdin="/stop\n")
+    run(cli, "interview", "--minutes", "10", stdin="")
     code, output = run(cli, "interview", "close", "2")
     assert code == 0 and "session 2 closed" in output
     code, output = run(cli, "interview", "resume", "2")

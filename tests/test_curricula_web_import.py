@@ -23,11 +23,16 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 def test_dry_run_upload_shows_tracked_and_reference_items(client: TestClient) -> None:
     data = (DATA / "numbered-topics.md").read_bytes()
-    page = client.post("/import", files={"file": ("topics.md", data)}, data={"dry_run": "true"})
+    page = client.post("/import", files={"file": ("topics.md", data)}, data={"dry_run": "true"},
+                       headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert '<b>Topics</b> <span class="tag">14 tracked, 3 reference</span>' in page.text
     assert "○ Language basics" in page.text and "· A Tour of Go" in page.text
-    assert "read as: no checkboxes" in page.text
+    assert "Read as: no checkboxes" in page.text
+    russian = client.post("/import", files={"file": ("topics.md", data)},
+                          data={"dry_run": "true"}, headers={"Accept-Language": "ru"}).text
+    assert '<b>Topics</b> <span class="tag">отслеживаемых 14, справочных 3</span>' in russian
+    assert "Как прочитано: нет галочек" in russian
     assert client.get("/roadmaps/topics").status_code == 404
     done = client.post("/import", files={"file": ("topics.md", data)})
     assert done.status_code == 200

@@ -69,7 +69,10 @@ def test_draft_is_filled_from_the_weeks_activity(session: Session, user: User,
     assert next_lines[0] == "- Объявление и инициализация массивов"
     assert next_lines[-1] == "- Обработка ошибок (error type) (перенесено с этой недели)"
     assert len(next_lines) == 14 + 13
-    assert s["summary"] == "2.5 из 17.5 часов · 3/16 пунктов недели закрыто"
+    assert s["summary"] == "" and s["figures"] == "2.5 17.5 3 16"  # values, worded later
+    assert "2.5 из 17.5 часов · 3/16 пунктов недели закрыто" in report_markdown(report, state)
+    assert "2.5 of 17.5 hours · 3/16 items of the week closed" in report_markdown(
+        report, state, "en")
 
 
 def test_reports_are_kept_as_written_and_edits_are_saved(session: Session, user: User,
@@ -103,7 +106,7 @@ def test_drafts_appear_when_weeks_end(session: Session, user: User,
                          now=at(MONDAY), exercises=exercises) == [1, 2]
     assert sorted(list_reports(session, state)) == [1, 2]
     week2 = list_reports(session, state)[2].sections
-    assert week2["studied"] == "_нет записей_" and week2["practice"] == "- Later one"
+    assert week2["studied"] == "" and week2["practice"] == "- Later one"
     with pytest.raises(ValueError, match="week 5 starts on 2026-11-30"):
         draft_report(session, user=user, state=state, week=5, today=MONDAY, now=at(MONDAY),
                      exercises=exercises)

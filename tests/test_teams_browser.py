@@ -1,8 +1,10 @@
 """In real Chromium, server mode: an admin invites a learner into a cohort, the learner signs up,
-signs out and in again, and the cohort's mentor sees them in the progress table."""
+signs out and in again, and the cohort's mentor sees them in the progress table; a mentor leaves
+a comment on a learner's weekly report and the learner, signing in, sees it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ from sqlalchemy import select
 
 from account_fixtures import PASSWORD, server_settings
 from conftest import NOW
+from gocoach.plans.plan import load_plan
+from gocoach.reports.weekly import save_report
 from gocoach.startup import open_database
 from gocoach.store.engine import transaction
 from gocoach.store.tables import User
@@ -92,3 +96,58 @@ def test_invite_sign_up_and_the_mentors_table(base_url: str, tmp_path: Path) -> 
         lena = session.scalars(select(User).where(User.username == "lena")).one()
         assert lena.password_hash and lena.password_hash.startswith("$argon2id$")
     database.engine.dispose()
+
+
+@pytest.fixture
+def team_url(tmp_path: Path) -> Iterator[str]:
+    """A server with mentor mira and learner lena (week 1 reported) in cohort autumn."""
+    port = free_port()
+    settings = server_settings(tmp_path, port=port)
+    database, _ = open_database(settings)
+    with transaction(database.sessions) as session:
+        root = create_user(session, username="root", password=PASSWORD, role="admin", now=NOW)
+        mira = create_user(session, username="mira", password=PASSWORD, role="mentor", now=NOW,
+                           display_name="Mira K.")
+        lena = create_user(session, username="lena", password=PASSWORD, now=NOW,
+                           display_name="Lena S.")
+        cohort = create_cohort(session, slug="autumn", title="Autumn 2026", start=MONDAY,
+                               roadmaps=[import_seed(session, root, "senior-3-months")], now=NOW)
+        add_member(session, cohort=cohort, user=mira, role="mentor", now=NOW)
+        plan = add_member(session, cohort=cohort, user=lena, role="learner", now=NOW).plan
+        assert plan is not None
+        save_report(session, user=lena, state=load_plan(session, lena, plan), week=1,
+                    today=NOW.date(), now=NOW, sections={"studied": "Channels and select"})
+    database.engine.dispose()
+    with serving(create_app(settings), port) as url:
+        yield url
+
+
+def test_a_mentor_comments_on_a_report_and_the_learner_sees_it(team_url: str,
+                                                               tmp_path: Path) -> None:
+    note = "Good week! Try <select> with a timeout next."
+    with chromium() as browser:
+        mentor = browser.new_context(locale="en-US").new_page()
+        sign_in(mentor, team_url, "mira")
+        mentor.get_by_role("link", name="Autumn 2026").click()
+        mentor.locator("tr#learner-lena").get_by_role("link", name="Lena S.").click()
+        mentor.get_by_role("link", name="edited").click()
+        assert "Channels and select" in mentor.locator("main").inner_text()
+        mentor.locator("#comments textarea[name=body]").fill(note)
+        mentor.locator("#comments button[type=submit]").click()
+        mentor.wait_for_url(re.compile(r".*/reports/1#comment-\d+$"))
+        assert note in mentor.locator("#comments .comment-body").inner_text()
+
+        learner = browser.new_context(locale="en-US").new_page()
+        sign_in(learner, team_url, "lena")
+        learner.goto(f"{team_url}/reports")
+        marker = learner.locator("a.unread-mark")
+        assert marker.count() == 1
+        marker.click()
+        learner.wait_for_url(f"{team_url}/reports/1#comments")
+        comment = learner.locator("#comments li.comment").first
+        assert note in comment.inner_text() and "Mira K." in comment.inner_text()
+        assert comment.locator(".tag.new").count() == 1  # new until seen
+        assert learner.locator("#comments script").count() == 0  # the text stayed text
+        learner.screenshot(path=str(tmp_path / "comment.png"), full_page=True)
+        learner.goto(f"{team_url}/reports")
+        assert learner.locator("a.unread-mark").count() == 0

@@ -19,12 +19,15 @@ from conftest import NOW
 from gocoach.curricula.roadmaps import get_roadmap
 from gocoach.plans.plan import active_plan, load_plan, measure_pace
 from gocoach.plans.timelog import log_time
+from gocoach.reports.activity import exercise_stats, review_stats
+from gocoach.reports.milestones import check_milestones, next_milestone
 from gocoach.reports.weekly import save_report
 from gocoach.startup import Database
 from gocoach.store.engine import transaction
 from gocoach.store.tables import Cohort, CohortMember, DrillCard, Plan, Submission, User
 from gocoach.teams.accounts import create_user
 from gocoach.teams.cohorts import add_member, create_cohort, members, visible_cohorts
+from gocoach.teams.milestones import judge_milestones
 from gocoach.teams.overview import cohort_overview
 from plan_fixtures import MONDAY, at, import_seed, mark
 
@@ -165,8 +168,53 @@ def test_the_table_needs_the_same_queries_for_two_or_eight_learners(
             assert all(r.pace is not None and r.streak == 3 for r in rows)
         return work
 
+    cold = count_queries(database, table(ids[0]))  # fills the per-process caches
     two, eight = (count_queries(database, table(cohort_id)) for cohort_id in ids)
-    assert two == eight == 11  # the cohort, then ten for the table
+    # the cohort, then eighteen for the table (ten for the figures, eight for the milestones:
+    # plan roadmaps, nodes, closing days, drill settings, cards, questions, curricula version)
+    assert two == eight == 19
+    assert cold <= two + 1  # the exercises' links to items: one scan of the items, kept
+
+
+def test_the_milestone_column_is_the_learners_own_next_milestone(
+        session: Session, cohort: Cohort) -> None:
+    anna = busy_learner(session, cohort, "anna")
+    session.add(DrillCard(user_id=anna.id, ref="chan-buffered", kind="question",
+                          module_number="01", state=2, due=NOW, created_at=NOW, stability=3.0,
+                          last_review=NOW - timedelta(days=1)))
+    session.flush()
+    (row,) = cohort_overview(session, cohort, today=TODAY, now=NOW)
+    plan = active_plan(session, anna)
+    assert plan is not None and row.milestone is not None
+    state = load_plan(session, anna, plan)
+    own = check_milestones(state, review_stats(session, anna, now=NOW),
+                           exercise_stats(session, anna, now=NOW))
+    upcoming = next_milestone(own)
+    assert upcoming is not None
+    assert (row.milestone.title, row.milestone.due_date) == (upcoming.title, upcoming.due_date)
+    assert (row.milestone.items_closed, row.milestone.items_total) == (
+        upcoming.checks[0].met, upcoming.checks[0].total)
+    assert (row.milestone.reached, row.milestone.total) == (
+        sum(m.reached for m in own), len(own))
+    # 2 of ~30 items closed in week 3 of 4: behind the plan's schedule for this milestone
+    assert row.milestone.state == "at_risk"
+    on_time = judge_milestones(own, state, MONDAY)
+    assert on_time is not None and on_time.state == "on_track"
+    late = judge_milestones(own, state, upcoming.due_date + timedelta(days=1))
+    assert late is not None and late.state == "overdue"
+
+
+def test_a_learner_who_reached_every_milestone_shows_met(session: Session,
+                                                         cohort: Cohort) -> None:
+    anna = busy_learner(session, cohort, "anna")
+    plan = active_plan(session, anna)
+    assert plan is not None
+    state = load_plan(session, anna, plan)
+    mark(session, anna, state.items, date(2026, 11, 20))
+    (row,) = cohort_overview(session, cohort, today=TODAY, now=NOW,
+                             content_dir=Path("/nonexistent"))  # no exercises to check
+    assert row.milestone is not None and row.milestone.state == "met"
+    assert row.milestone.reached == row.milestone.total
 
 
 @pytest.fixture
@@ -240,4 +288,5 @@ def test_a_mentor_reads_a_learners_reports(client: TestClient) -> None:
     report = client.get("/cohorts/autumn/learners/lena/reports/1")
     assert report.status_code == 200
     assert "Каналы и <strong>select</strong>" in report.text and "deadlock" in report.text
-    assert "<form" not in report.text.split("<main>")[1]  # read-only: nothing to submit
+    forms = re.findall(r'<form[^>]*action="([^"]+)"', report.text.split("<main")[1])
+    assert forms == ["/cohorts/autumn/learners/lena/reports/1/comments"]  # only the thread

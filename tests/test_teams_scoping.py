@@ -39,7 +39,9 @@ from gocoach.store.tables import (
     InterviewAnswer,
     InterviewSession,
     Progress,
+    ReportComment,
     Submission,
+    SubmissionReview,
     User,
     WeeklyReport,
 )
@@ -50,7 +52,8 @@ from servers import postgres_server
 
 MARKERS = ("SECRET-A-REPORT", "SECRET-A-NOTE", "SECRET-A-PROGRESS", "SECRET-A-ANSWER",
            "SECRET-A-CODE", "Alpha Learner", "learner-a")
-PUBLIC = {"/login", "/logout", "/invite/{token}", "/healthz", "/lang/{code}"}
+PUBLIC = {"/login", "/logout", "/invite/{token}", "/healthz", "/lang/{code}",
+          "/favicon.ico"}  # the icon is a static file
 # path parameters that name one learner's objects (or cohort): another user must not reach them
 OWNED = ("interview_id", "submission_id", "job_id", "answer_id", "username", "contest_id")
 
@@ -179,7 +182,8 @@ HIJACK = {"text": "hijack", "rating": "3", "status": "done", "note": "hijack", "
           "new": "hijacked password", "confirm": "not the same", "ref": "chan-buffered",
           "retention": "0.9", "new_per_day": "5", "start": "2026-11-02", "on": "true",
           "roadmap": "senior-3-months", "slug": "hijack", "days": "7", "cohort": "north",
-          "sections": "x", "studied": "hijack", "claim": "covered", "comment": "hijack"}
+          "sections": "x", "studied": "hijack", "claim": "covered", "comment": "hijack",
+          "body": "hijack"}
 
 
 def calls(client: TestClient, method: str, url: str) -> Iterator[Any]:
@@ -205,6 +209,10 @@ def snapshot(client: TestClient) -> tuple[object, ...]:
                 select(InterviewSession).where(InterviewSession.user_id == a.id))),
             session.scalar(select(func.count()).select_from(Submission)
                            .where(Submission.user_id == a.id)),
+            tuple(c.body for c in session.scalars(select(ReportComment).where(
+                ReportComment.user_id == a.id))),
+            tuple(c.body for c in session.scalars(select(SubmissionReview).where(
+                SubmissionReview.user_id == a.id))),
             a.password_hash, a.role, a.disabled,
         )
 
@@ -265,6 +273,8 @@ def test_the_walk_would_see_a_leak(world: World) -> None:
     assert table.status_code == 200 and "Alpha Learner" in table.text
     report = client.get("/cohorts/north/learners/learner-a/reports/1")
     assert report.status_code == 200 and "SECRET-A-REPORT" in report.text
+    review = client.get(f"/cohorts/north/reviews/{world.ids['submission_id']}")
+    assert review.status_code == 200 and "SECRET-A-CODE" in review.text
     assert client.get("/cohorts/south").status_code == 404
     assert client.get("/cohorts/south/learners/learner-b").status_code == 404
     assert client.get("/cohorts/north/learners/learner-b").status_code == 404

@@ -87,7 +87,7 @@ def test_typed_session_end_to_end(client: TestClient, clock: Clock) -> None:
     rated = client.post(rating_url, data={"rating": "2"}, headers=RU)
     assert rated.status_code == 200 and "Оценка уточнения: 2 · трудно" in rated.text
     again = client.post(rating_url, data={"rating": "4"}, headers=RU)
-    assert again.status_code == 400 and "already rated" in again.text
+    assert again.status_code == 400 and "уже оценён" in again.text
     fid = follow.group(1).split("/followups/")[1]
     with transaction(client.app.state.database.sessions) as session:  # type: ignore[attr-defined]
         card = session.scalars(select(DrillCard).where(DrillCard.ref == fid)).one()
@@ -99,7 +99,7 @@ def test_typed_session_end_to_end(client: TestClient, clock: Clock) -> None:
     assert "Итоги интервью" in last.text and "Готовность по модулям" in last.text
     assert "1:15" in last.text  # the first question's time
     history = client.get("/interviews", headers=RU)
-    assert "first session" in history.text and f'href="{url}/scorecard"' in history.text
+    assert "первое интервью" in history.text and f'href="{url}/scorecard"' in history.text
     export = client.get(f"{url}/export.md")
     assert export.headers["content-type"].startswith("text/markdown")
     assert export.text.startswith("# Mock interview — Senior, 15 min")
@@ -108,9 +108,9 @@ def test_typed_session_end_to_end(client: TestClient, clock: Clock) -> None:
 def test_bad_answers_come_back_with_a_message(client: TestClient) -> None:
     url = start(client)
     empty = client.post(f"{url}/answer", data={"text": "   "})
-    assert empty.status_code == 400 and "the answer is empty" in empty.text
+    assert empty.status_code == 400 and "Ответ пустой" in empty.text
     big = client.post(f"{url}/answer", data={"text": "канал " * 20_000})
-    assert big.status_code == 200 and "only the first 20,000 are kept" in big.text
+    assert big.status_code == 200 and "сохранены и проверены только первые 20,000" in big.text
     closed = start(client)
     client.post(f"{closed}/close")
     page = client.get(closed, follow_redirects=False)
@@ -152,6 +152,6 @@ def test_wrong_ids_and_values(client: TestClient) -> None:
     assert client.get("/interviews/999").status_code == 404
     url = start(client)
     bad = client.post(f"{url}/rate", data={"rating": "9"})
-    assert bad.status_code == 400 and "a rating is 1 (again)" in bad.text
+    assert bad.status_code == 400 and "Оценка — 1 (снова)" in bad.text
     bad_level = client.post("/interviews", data={"level": "junior"})
-    assert bad_level.status_code == 400 and "unknown level" in bad_level.text
+    assert bad_level.status_code == 400 and "Уровень — middle" in bad_level.text

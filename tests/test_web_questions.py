@@ -60,7 +60,7 @@ def test_question_page_links_follow_ups_and_neighbours(client: TestClient) -> No
 
 def test_unknown_question_is_a_clear_404(client: TestClient) -> None:
     page = client.get("/questions/chan-nope")
-    assert page.status_code == 404 and "no question &#39;chan-nope&#39;" in page.text
+    assert page.status_code == 404 and "Вопроса «chan-nope» в банке нет" in page.text
 
 
 def test_search_page_and_live_results(client: TestClient) -> None:

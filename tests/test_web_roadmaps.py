@@ -80,11 +80,11 @@ def test_import_upload_and_errors(client: TestClient) -> None:
     assert good.status_code == 200 and "plan" in good.text
     assert client.get("/roadmaps/plan").status_code == 200
     binary = client.post("/import", files={"file": ("x.bin", b"\x00\x01" * 100)})
-    assert binary.status_code == 400 and "x.bin: this is a binary file" in binary.text
+    assert binary.status_code == 400 and "x.bin: это двоичный файл" in binary.text
     empty = client.post("/import", files={"file": ("e.md", b"")})
-    assert empty.status_code == 400 and "e.md: the file is empty" in empty.text
+    assert empty.status_code == 400 and "e.md: файл пустой" in empty.text
     big = client.post("/import", files={"file": ("big.md", b"- x\n" * (6 * 1024 * 1024 // 4))})
-    assert big.status_code == 400 and "big.md: larger than the 5.0 MB limit" in big.text
+    assert big.status_code == 400 and "big.md: файл больше допустимых 5 МБ" in big.text
 
 
 def test_wrong_ids_give_404(client: TestClient) -> None:
@@ -94,11 +94,13 @@ def test_wrong_ids_give_404(client: TestClient) -> None:
         data={"status": "done"},
         headers={"HX-Request": "true"},
     )
-    assert answer.status_code == 404 and answer.text == "no item 'ffffffffff' in roadmap 'go-core'"
-    page = client.post("/roadmaps/go-core/items/ffffffffff", data={"status": "done"})
+    assert answer.status_code == 404
+    assert answer.text == "В программе «go-core» нет пункта «ffffffffff»."
+    page = client.post("/roadmaps/go-core/items/ffffffffff", data={"status": "done"},
+                       headers={"Accept-Language": "en"})
     assert page.status_code == 404 and "no item &#39;ffffffffff&#39;" in page.text
     bad = client.post("/roadmaps/go-core/items/ffffffffff", data={"status": "finished"})
-    assert bad.status_code == 400 and "unknown status" in bad.text
+    assert bad.status_code == 400 and "Неизвестный статус «finished»" in bad.text
 
 
 def test_assets_ship_with_the_app(client: TestClient) -> None:

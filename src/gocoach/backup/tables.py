@@ -1,8 +1,13 @@
 """Backup of every other table that holds user data (drills, interviews, plans, time, practice).
 
 Tables are found from the schema: every table with a `user_id` column except the ones `backup.py`
-handles itself. Rows keep their ids (so links between them survive); `user_id` is stored as the
-username and `roadmap_id` as the roadmap's slug, so they map onto the target database.
+handles itself. Rows keep their ids (so links between them survive); `user_id` (and any other
+column that points at a user, such as a comment's `author_id`) is stored as the username and
+`roadmap_id` as the roadmap's slug, so they map onto the target database.
+
+Comments on reports and reviews of submissions (`report_comments`, `submission_reviews`) are
+carried: they point at a user (the learner), their author (a user: users are carried) and a
+report or submission (carried, with their ids).
 """
 
 from __future__ import annotations
@@ -50,11 +55,18 @@ def dump_user_tables(session: Session) -> dict[str, list[dict[str, Any]]]:
     return dump
 
 
+def _people(table: Table) -> frozenset[str]:
+    """The table's columns that point at a user (user_id, author_id, …)."""
+    return frozenset(column.name for column in table.c
+                     if any(fk.column.table.name == "users" for fk in column.foreign_keys))
+
+
 def _to_json(table: Table, row: dict[str, Any], users: dict[int, str],
              slugs: dict[int, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    people = _people(table)
     for name, value in row.items():
-        if name == "user_id":
+        if name in people:
             value = users.get(value)
         elif name == "roadmap_id" and value is not None:
             value = slugs.get(value)
@@ -90,12 +102,15 @@ def restore_user_tables(session: Session, dump: dict[str, list[dict[str, Any]]],
 def _from_json(table: Table, row: dict[str, Any], users: dict[str, int],
                slugs: dict[str, int]) -> dict[str, Any]:
     values: dict[str, Any] = {}
+    people = _people(table)
     for name, value in row.items():
         if name not in table.c:
             continue
         column_type = table.c[name].type
         if name == "user_id":
             value = users[value]
+        elif name in people:  # a comment's author: gone from the backup → no author
+            value = users.get(value) if value is not None else None
         elif name == "roadmap_id" and value is not None:
             value = slugs.get(value)
         elif value is not None and isinstance(column_type, DateTime):

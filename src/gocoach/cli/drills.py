@@ -16,7 +16,9 @@ from typing import Annotated
 import click
 import typer
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session as DbSession
 
 from gocoach.cli.context import (
     Context,
@@ -28,7 +30,13 @@ from gocoach.cli.context import (
 )
 from gocoach.drills.minutes import log_drill_minutes
 from gocoach.drills.optimizer import OptimizerMissing, optimize_parameters
-from gocoach.drills.queue import DrillQueue, QueueEntry, daily_queue
+from gocoach.drills.queue import (
+    DrillQueue,
+    QueueEntry,
+    daily_queue,
+    interval_parts,
+    next_intervals,
+)
 from gocoach.drills.reviews import (
     RATINGS,
     ReviewConflict,
@@ -79,13 +87,13 @@ def show_front(entry: QueueEntry, face: CardFace, queue: DrillQueue) -> None:
     console.rule(f"[bold]{face.module_number}[/] · {KIND[face.kind]} · {face.ref} · {status} · "
                  f"{queue.remaining} left today", style="cyan")
     if face.kind == "followup":
-        console.print(f"[dim]↳ {face.question_title}[/]", highlight=False)
-    console.print(f"[bold]{face.front}[/]", highlight=False)
+        console.print(f"[dim]↳ {escape(face.question_title)}[/]", highlight=False)
+    console.print(f"[bold]{escape(face.front)}[/]", highlight=False)
 
 
 def show_back(face: CardFace) -> None:
     """Print the answer side: short answer, key points, where the full question is."""
-    console.print(Markdown(face.answer))
+    console.print(Markdown(face.answer), soft_wrap=False)  # wrapped, never cut at the width
     if face.key_points:
         console.print("[bold]Что должно прозвучать / key points:[/]")
         for number, point in enumerate(face.key_points, 1):
@@ -94,8 +102,9 @@ def show_back(face: CardFace) -> None:
                   highlight=False)
 
 
-def _rating_prompt() -> str:
-    names = " · ".join(f"[bold]{n}[/] {name}" for n, name in RATINGS.items())
+def _rating_prompt(intervals: dict[int, timedelta]) -> str:
+    names = " · ".join(f"[bold]{n}[/] {name} [dim]{format_interval(intervals[n])}[/]"
+                       if n in intervals else f"[bold]{n}[/] {name}" for n, name in RATINGS.items())
     return f"{names} · [bold]u[/] undo · [bold]q[/] quit > "
 
 
@@ -106,24 +115,29 @@ def _describe(result: ReviewResult) -> str:
 
 def format_interval(interval: timedelta) -> str:
     """'10 min', '3 h', '8 d' for a timedelta."""
-    seconds = int(interval.total_seconds())
-    if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)} h"
-    return f"{round(seconds / 86400)} d"
+    number, unit = interval_parts(interval)
+    return f"{number} {unit}"
 
 
 def _undo(ctx: Context, done: Session) -> None:
     with unit_of_work(ctx) as (session, user):
         undone = undo_last_rating(session, user=user)
+        title = card_title(session, undone.ref) if undone else ""
     if undone is None:
         console.print("[yellow]nothing to undo[/]")
         return
     if done.ratings[undone.rating] > 0:
         done.ratings[undone.rating] -= 1
-    console.print(f"[yellow]undone:[/] {RATINGS[undone.rating]} of {undone.ref}",
+    console.print(f"[yellow]undone:[/] {RATINGS[undone.rating]} of «{escape(title)}»",
                   highlight=False)
+
+
+def card_title(session: DbSession, ref: str) -> str:
+    """A card named as a person knows it: its question (or follow-up) title, else its id."""
+    try:
+        return card_face(session, ref).front
+    except LookupError:  # the card's question left the bank
+        return ref
 
 
 def _rate(ctx: Context, entry: QueueEntry, rating: int, shown: float) -> ReviewResult | None:
@@ -147,6 +161,7 @@ def _one_card(ctx: Context, done: Session) -> bool:
             return False
         entry = queue.entries[0]
         face = card_face(session, entry.ref)
+        intervals = next_intervals(session, user=user, ref=entry.ref, now=utc_now())
     shown = time.monotonic()
     show_front(entry, face, queue)
     key = read_key("[dim]Enter/space[/] show answer · [bold]u[/] undo · [bold]q[/] quit > ")
@@ -157,12 +172,13 @@ def _one_card(ctx: Context, done: Session) -> bool:
             _undo(ctx, done)
         return key != QUIT
     show_back(face)
-    return _ask_rating(ctx, entry, shown, done)
+    return _ask_rating(ctx, entry, shown, done, intervals)
 
 
-def _ask_rating(ctx: Context, entry: QueueEntry, shown: float, done: Session) -> bool:
+def _ask_rating(ctx: Context, entry: QueueEntry, shown: float, done: Session,
+                intervals: dict[int, timedelta]) -> bool:
     while True:
-        key = read_key(_rating_prompt())
+        key = read_key(_rating_prompt(intervals))
         if key == QUIT:
             return False
         if key == UNDO:

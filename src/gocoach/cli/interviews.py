@@ -2,7 +2,9 @@
 contesting a verdict and the list (or export) of contested verdicts.
 
 An answer is typed over several lines and ends with an empty line; `/skip` skips the question,
-`/stop` leaves the session open to resume later. Works the same with piped input.
+`/stop` ends the session with a scorecard of what was answered (a session with no answer is
+closed); if the input ends (Ctrl+D) the session stays open to resume later. Works the same with
+piped input.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from gocoach.interviews.sessions import (
     current_answer,
     default_reviews,
     elapsed_ms,
+    finish_interview,
     followup_options,
     get_interview,
     get_question,
@@ -55,6 +58,7 @@ from gocoach.interviews.sessions import (
     rate_followup,
     resume_interview,
     set_tick,
+    skip_followup,
     start_interview,
     submit_answer,
 )
@@ -68,7 +72,11 @@ SKIP, STOP = "/skip", "/stop"
 
 
 class Stop(Exception):
-    """The learner stopped (or input ended): the session stays open."""
+    """The input ended (Ctrl+D, the end of a pipe): the session stays open to resume."""
+
+
+class Finish(Stop):
+    """The learner typed /stop: the session ends with what was answered."""
 
 
 def read_block(prompt: str) -> str:
@@ -126,7 +134,7 @@ def ask_typed(ctx: Context, interview_id: int) -> bool:
     while True:
         text = read_block("your answer (end with an empty line; /skip, /stop):")
         if text == STOP:
-            raise Stop
+            raise Finish
         if text == SKIP:
             return False
         similarity = similarity_function()
@@ -211,7 +219,7 @@ def ask_spoken(ctx: Context, interview_id: int) -> bool:
     """Answer aloud, then tick the key points said; False if the learner skipped."""
     answer = read_line("answer aloud, then press Enter (/skip, /stop): ")
     if answer == STOP:
-        raise Stop
+        raise Finish
     if answer == SKIP:
         return False
     with unit_of_work(ctx) as (session, user):
@@ -244,7 +252,7 @@ def ask_followups(ctx: Context, interview_id: int) -> None:
         console.print(f"\n[bold]follow-up:[/] {option.question}", highlight=False)
         text = read_block("your answer (empty line to skip it; /stop):")
         if text == STOP:
-            raise Stop
+            raise Finish
         answered = False
         if text and text != SKIP:
             try:
@@ -259,6 +267,11 @@ def ask_followups(ctx: Context, interview_id: int) -> None:
                               highlight=False)
             except AnswerError as exc:
                 errors.print(f"[yellow]{exc}[/]", highlight=False)
+        if not answered:  # skipped: saved as such, so a resumed session does not ask it again
+            with unit_of_work(ctx) as (session, user):
+                interview = get_interview(session, user=user, interview_id=interview_id)
+                skip_followup(session, user=user, interview=interview, fid=option.fid,
+                              now=utc_now())
         console.print(f"[dim]answer:[/] {option.answer}", highlight=False)
         if answered:
             ask_followup_rating(ctx, interview_id, option.fid)
@@ -269,7 +282,7 @@ def read_rating(what: str) -> int | None:
     while True:
         text = read_line(f"{what}: 1 again, 2 hard, 3 good, 4 easy (Enter skips): ")
         if text == STOP:
-            raise Stop
+            raise Finish
         if text in ("", "1", "2", "3", "4"):
             return int(text) if text else None
         errors.print("[yellow]type 1, 2, 3 or 4, or press Enter to skip rating[/]")
@@ -310,6 +323,9 @@ def run_interview(ctx: Context, interview_id: int, spoken: bool) -> None:
                 ask_followups(ctx, interview_id)
             if not ask_rating(ctx, interview_id, answered):
                 break
+    except Finish:
+        if not stop_interview(ctx, interview_id):
+            return
     except Stop:
         console.print(f"\nsession {interview_id} stays open: `gocoach interview resume "
                       f"{interview_id}` continues it, `gocoach interview close {interview_id}` "
@@ -320,6 +336,21 @@ def run_interview(ctx: Context, interview_id: int, spoken: bool) -> None:
         print_scorecard(build_scorecard(session, interview))
         console.print(f"trend: {trend_line(interview_history(session, user=user))}",
                       highlight=False)
+
+
+def stop_interview(ctx: Context, interview_id: int) -> bool:
+    """/stop: finish the session with its answers (True), or close it when nothing was answered."""
+    with unit_of_work(ctx) as (session, user):
+        interview = get_interview(session, user=user, interview_id=interview_id)
+        answered = any(a.kind == "question" and (a.answer_text or a.ticks or a.rating)
+                       for a in session_answers(session, interview))
+        if answered:
+            finish_interview(session, user=user, interview=interview, now=utc_now())
+        else:
+            abandon_interview(session, user=user, interview=interview, now=utc_now())
+    if not answered:
+        console.print(f"\nsession {interview_id} closed: nothing was answered", highlight=False)
+    return answered
 
 
 def print_scorecard(card: Scorecard) -> None:

@@ -16,6 +16,8 @@ import typer.main
 from typer import _click as click  # the click that Typer vendors and types against
 from typer.core import TyperCommand, TyperGroup
 
+from gocoach.cli.helptext import name_metavars
+
 
 @dataclass(frozen=True)
 class LazyCommand:
@@ -73,6 +75,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "exercises",
         "Go exercises in your own editor: list, start, test, submit.",
     ),
+    "project": LazyCommand(
+        "projects",
+        "Capstone projects checked stage by stage: list, show, start, test, submit.",
+    ),
     "backup": LazyCommand(
         "backup",
         "Write all user data (users, progress, history, imported roadmaps) to a JSON "
@@ -86,7 +92,8 @@ COMMANDS: dict[str, LazyCommand] = {
         "teams",
         "Accounts for server mode: add, list, passwd, role, disable, invite.",
     ),
-    "cohort": LazyCommand("teams", "Cohorts: create, list, add-member, add-mentor, show."),
+    "cohort": LazyCommand("teams", "Cohorts: create, list, add-member, add-mentor, show, "
+                                   "export."),
     "migrate": LazyCommand(
         "server",
         "Bring the database schema up to date (also done by `serve`).",
@@ -98,6 +105,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "serve": LazyCommand(
         "server",
         "Start the web app (migrates and loads the bundled curricula first).",
+    ),
+    "worker": LazyCommand(
+        "worker",
+        "Grade web submissions from the PostgreSQL job queue (team mode); Ctrl+C stops.",
     ),
 }
 
@@ -135,14 +146,16 @@ class LazyGroup(TyperGroup):
     def module_group(self, module: str) -> TyperGroup:
         """The commands one `gocoach.cli.<module>` registers, as a click group."""
         if module not in self._groups:
-            sub = typer.Typer()
+            sub = typer.Typer(rich_markup_mode="markdown")
             importlib.import_module(f"gocoach.cli.{module}").register(sub)
             self._groups[module] = typer.main.get_group(sub)
+            name_metavars(self._groups[module])
         return self._groups[module]
 
 
 app = typer.Typer(
     cls=LazyGroup,
+    rich_markup_mode="markdown",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

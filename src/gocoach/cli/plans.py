@@ -12,7 +12,7 @@ from gocoach.cli.context import console, handle_errors, open_context, unit_of_wo
 from gocoach.cli.today import MARK, TodayOption, item_line, lang_of, pace_line, today_from
 from gocoach.curricula.progress import find_item
 from gocoach.curricula.roadmaps import get_roadmap
-from gocoach.plans.calendar import parse_date, parse_off_range
+from gocoach.plans.calendar import parse_off_range
 from gocoach.plans.plan import (
     PlanState,
     apply_replan,
@@ -53,19 +53,21 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def plan_create_command(
     roadmaps: Annotated[list[str], typer.Argument(help="Roadmap ids, in the order to take them.")],
-    start: Annotated[str, typer.Option(help="First day of the plan, YYYY-MM-DD.")],
+    start: Annotated[str | None, typer.Option(
+        metavar="DATE", help="First day of the plan, YYYY-MM-DD (default: today).")] = None,
     hours: Annotated[float | None, typer.Option(
         help="Hours per week (default: what the roadmap asks for, else 10).")] = None,
     off: Annotated[list[str] | None, typer.Option(
-        help="Days off, YYYY-MM-DD..YYYY-MM-DD (repeat for more).")] = None,
+        metavar="FROM..TO", help="Days off, YYYY-MM-DD..YYYY-MM-DD (repeat for more).")] = None,
     title: Annotated[str, typer.Option(help="A name for the plan.")] = "",
 ) -> None:
     """Lay roadmaps on the calendar from a start date; the new plan becomes the active one."""
+    first_day = today_from(start)  # today on this machine's calendar when no --start
     ranges = [parse_off_range(text) for text in off or []]
     ctx = open_context()
     with unit_of_work(ctx) as (session, user):
         found = [get_roadmap(session, slug) for slug in roadmaps]
-        plan = create_plan(session, user=user, roadmaps=found, start=parse_date(start),
+        plan = create_plan(session, user=user, roadmaps=found, start=first_day,
                            now=utc_now(), hours_per_week=hours, off=ranges, title=title)
         state = load_plan(session, user, plan)
     console.print(f"[bold]plan made:[/] {state.plan.title}", highlight=False)
@@ -176,8 +178,8 @@ def plan_calendar_command(
 def log_command(
     minutes: Annotated[int, typer.Argument(help="Minutes studied.")],
     item: Annotated[str | None, typer.Option(help="The item worked on (id or 4+ chars).")] = None,
-    on: Annotated[str | None, typer.Option("--date", help="The day, YYYY-MM-DD (default today).")
-                  ] = None,
+    on: Annotated[str | None, typer.Option(
+        "--date", metavar="DATE", help="The day, YYYY-MM-DD (default today).")] = None,
     note: Annotated[str, typer.Option(help="What you did; 'Проблема: …' / 'Решение: …' lines "
                                            "go to the weekly report.")] = "",
 ) -> None:

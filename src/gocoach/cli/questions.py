@@ -13,8 +13,9 @@ from gocoach.cli import drills as cli_drills
 from gocoach.cli.context import console, handle_errors, open_context, unit_of_work
 from gocoach.drills.anki import export_anki
 from gocoach.drills.cards import card_statuses
+from gocoach.plans.calendar import local_time
 from gocoach.questions.links import items_for_question
-from gocoach.questions.search import SearchFilters, search_questions
+from gocoach.questions.search import SearchFilters, search_bank
 from gocoach.questions.views import ANSWER_SECTIONS, WHY, question_page
 from gocoach.startup import utc_now
 
@@ -42,18 +43,25 @@ def search_command(
     """Full-text search over questions, answers and follow-ups, with filters."""
     filters = SearchFilters(module=module, level=level, tag=tag, min_freq=min_freq)
     with unit_of_work(open_context()) as (session, _user):
-        hits = search_questions(session, text=text, filters=filters, limit=limit)
-    if not hits:
+        results = search_bank(session, text=text, filters=filters, limit=limit)
+    if not results.asked:
+        console.print("type words to search (Russian may be typed in Latin letters: kanal), "
+                      "or give a filter such as --module 01", highlight=False)
+        return
+    if not results.hits:
         console.print("nothing found — try fewer words or other filters")
         return
-    for hit in hits:
+    for hit in results.hits:
         arrow = "" if hit.kind == "question" else "↳ "
         console.print(f"[bold cyan]{hit.ref}[/]  [dim]{hit.module_number} · {hit.level} · "
                       f"{STARS[:hit.freq]}[/]", highlight=False)
         console.print(f"  {arrow}{escape(hit.title)}", highlight=False)
         if hit.snippet:
             console.print(f"  [dim]{escape(hit.snippet)}[/]", highlight=False)
-    console.print(f"{len(hits)} found; read one with `gocoach q show ID`", highlight=False)
+    shown = (f" (showing the first {len(results.hits)}; --limit shows more)"
+             if results.total > len(results.hits) else "")
+    console.print(f"{results.total} found{shown}; read one with `gocoach q show ID`",
+                  highlight=False)
 
 
 @q_app.command("show")
@@ -69,24 +77,33 @@ def show_command(
         cards = card_statuses(session, user=user, refs=refs, now=utc_now())
         items = items_for_question(session, question.qid)
     module = page.module.title if page.module else question.module_number
-    console.rule(f"[bold]{question.qid}[/] · {question.module_number} {module}")
-    console.print(f"[bold]{question.title}[/]", highlight=False)
+    console.rule(f"[bold]{question.qid}[/] · {question.module_number} {escape(module)}")
+    console.print(f"[bold]{escape(question.title)}[/]", highlight=False)
     console.print(f"level {question.level} · asked {STARS[:question.freq]} · "
                   f"tags {', '.join(question.tags)}", highlight=False)
     for name in (WHY, *ANSWER_SECTIONS):
         console.print(f"\n[bold cyan]{name}[/]")
-        console.print(Markdown(question.sections.get(name, "")))
+        print_markdown(question.sections.get(name, ""))
     if page.followups:
         console.print("\n[bold cyan]Уточняющие вопросы / follow-ups[/]")
     for followup in page.followups:
-        console.print(f"• [bold]{followup.question}[/] [dim]({followup.fid})[/]", highlight=False)
-        console.print(f"  {followup.answer}", highlight=False)
+        console.print(f"• [bold]{escape(followup.question)}[/] [dim]({followup.fid})[/]",
+                      highlight=False)
+        print_markdown(followup.answer)
     for card_ref, status in cards.items():
-        console.print(f"[dim]card {card_ref}: {status.state}, due {status.due:%Y-%m-%d %H:%M}, "
+        console.print(f"[dim]card {card_ref}: {status.state}, due "
+                      f"{local_time(status.due):%Y-%m-%d %H:%M}, "
                       f"recall {status.retrievability:.0%}[/]", highlight=False)
     for item in items:
         console.print(f"[dim]roadmap {item.roadmap_slug}: {item.title} ({item.key})[/]",
                       highlight=False)
+
+
+def print_markdown(text: str) -> None:
+    """Markdown wrapped to the terminal's width: list items and code lines are never cut off."""
+    # the shared console does not wrap (soft_wrap) so that paths stay whole; rendered Markdown
+    # must wrap, or Rich crops each list item and code line at the width
+    console.print(Markdown(text), soft_wrap=False)
 
 
 @handle_errors

@@ -8,6 +8,7 @@ from standard input with --password-stdin).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,12 +37,13 @@ from gocoach.teams.cohorts import (
     list_cohorts,
     members,
 )
+from gocoach.teams.export import FORMATS, cohort_week, week_csv, week_markdown
 from gocoach.teams.invitations import DEFAULT_DAYS, create_invitation
 from gocoach.teams.overview import cohort_overview
 
 user_app = typer.Typer(help="Accounts for server mode: add, list, passwd, role, disable, invite.",
                        no_args_is_help=True)
-cohort_app = typer.Typer(help="Cohorts: create, list, add-member, add-mentor, show.",
+cohort_app = typer.Typer(help="Cohorts: create, list, add-member, add-mentor, show, export.",
                          no_args_is_help=True)
 
 PasswordStdin = Annotated[bool, typer.Option(
@@ -237,10 +239,11 @@ def cohort_show_command(slug: Annotated[str, typer.Argument(help="The cohort's i
     ctx = open_context()
     now = utc_now()
     table = Table("learner", "items", "pace", "hours / budget", "streak", "cards due",
-                  "exercises", "last activity", "latest report")
+                  "exercises", "milestone", "last activity", "latest report")
     with transaction(ctx.database.sessions) as session:
         cohort = get_cohort(session, slug)
-        rows = cohort_overview(session, cohort, today=local_date(now), now=now)
+        rows = cohort_overview(session, cohort, today=local_date(now), now=now,
+                               content_dir=ctx.settings.content_dir)
         mentors = ", ".join(m.username for m in members(session, cohort, "mentor")) or "—"
         for row in rows:
             pace = row.pace
@@ -251,6 +254,8 @@ def cohort_show_command(slug: Annotated[str, typer.Argument(help="The cohort's i
                 pace.status.replace("_", " ") if pace else "",
                 f"{pace.logged_hours:g} / {pace.budget_hours:g} h" if pace else "",
                 str(row.streak), str(row.drills_due), str(row.exercises_passed),
+                f"{row.milestone.title}: {row.milestone.state.replace('_', ' ')}"
+                if row.milestone else "—",
                 f"{row.last_activity:%Y-%m-%d %H:%M}" if row.last_activity else "—",
                 (f"week {report.week}" + (" (edited)" if report.edited_at else " (draft)"))
                 if report else "—")
@@ -261,3 +266,30 @@ def cohort_show_command(slug: Annotated[str, typer.Argument(help="The cohort's i
                       highlight=False)
         return
     console.print(table)
+
+
+@cohort_app.command("export")
+@handle_errors
+def cohort_export_command(
+    slug: Annotated[str, typer.Argument(help="The cohort's id.")],
+    week: Annotated[int, typer.Option(help="The cohort's week, 1 = the week of its start.")],
+    kind: Annotated[str, typer.Option(
+        "--format", help=f"One of {', '.join(FORMATS)}.")] = "csv",
+    output: Annotated[Path | None, typer.Option(
+        help="Write to this file instead of the terminal.")] = None,
+) -> None:
+    """One row per learner with the progress table's figures for one week (CSV or Markdown)."""
+    if kind not in FORMATS:
+        raise ValueError(f"--format is one of {', '.join(FORMATS)}, not {kind[:20]!r}")
+    ctx = open_context()
+    now = utc_now()
+    with transaction(ctx.database.sessions) as session:
+        data = cohort_week(session, get_cohort(session, slug), week, today=local_date(now),
+                           now=now, content_dir=ctx.settings.content_dir)
+    text = week_csv(data) if kind == "csv" else week_markdown(data)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8", newline="")
+    console.print(f"week {data.week} of {data.slug} ({data.start} – {data.end}): "
+                  f"{len(data.rows)} learners written to {output}", highlight=False)

@@ -16,7 +16,7 @@ from gocoach.startup import utc_now
 MARK = {"done": "[green]✔[/]", "skipped": "[dim]⤼[/]", "in_progress": "[yellow]◐[/]",
         "todo": "○"}
 TodayOption = Annotated[str | None, typer.Option(
-    "--today", help="Pretend today is this date (YYYY-MM-DD).")]
+    "--today", metavar="DATE", help="Pretend today is this date (YYYY-MM-DD).")]
 
 
 def register(app: typer.Typer) -> None:

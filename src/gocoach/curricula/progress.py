@@ -146,10 +146,12 @@ def find_item(session: Session, ref: str, roadmap_slug: str | None = None) -> tu
     """An item by key or unique key prefix (≥ 4 characters), optionally within one roadmap."""
     if len(ref) < 4:
         raise LookupError("an item id needs at least 4 characters (see `gocoach show ROADMAP`)")
+    if len(ref) > 40:  # keys have 16 characters; a long text is no key (nor a LIKE pattern)
+        raise LookupError(f"no item with id '{ref[:40]}…'")
     query = (
         select(Node, Roadmap)
         .join(Roadmap, Node.roadmap_id == Roadmap.id)
-        .where(Node.key.startswith(ref.lower()), Node.kind == "item")
+        .where(Node.key.startswith(ref.lower(), autoescape=True), Node.kind == "item")
     )
     if roadmap_slug:
         query = query.where(Roadmap.slug == roadmap_slug)

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from gocoach.interviews.lemmas import is_predicate
 from gocoach.interviews.terms import DONT_KNOW, is_negation, is_opposite, is_stopword, term_of
 from gocoach.questions.format import is_bonus
+from gocoach.store.refusals import Refusal
 
 MAX_ANSWER_CHARS = 20_000
 NEGATION_WINDOW = 4
@@ -51,7 +53,7 @@ class Params:
 # chosen by `bench/answers.py` (fit on all three labelled sets; its cross-validated figures are
 # the honest ones), terms only and with the embedding model
 DEFAULT = Params(covered=0.55, mistake=0.55, mistake_terms=3, penalty=0.3)
-DEFAULT_WITH_MODEL = Params(covered=0.6, blend=0.4, sim_low=0.82, sim_high=0.92, mistake=0.65,
+DEFAULT_WITH_MODEL = Params(covered=0.45, blend=0.4, sim_low=0.86, sim_high=0.96, mistake=0.65,
                             mistake_terms=1, mistake_blend=0.5, penalty=0.2)
 
 # text, texts → cosine similarity of the text to each of the texts
@@ -70,7 +72,7 @@ KNOWN_LETTER = re.compile(r"[a-zA-Zа-яА-ЯёЁ]")
 CYRILLIC = re.compile(r"[а-яё]")
 
 
-class AnswerError(ValueError):
+class AnswerError(Refusal):
     """An answer that cannot be checked or saved, with the reason for the learner."""
 
 
@@ -139,8 +141,8 @@ def prepare_answer(text: str, *, limit: int = MAX_ANSWER_CHARS) -> PreparedAnswe
     """Trim and cap an answer; AnswerError if it has no words at all."""
     text = text.replace("\r\n", "\n").strip()
     if not LETTER.search(text):
-        raise AnswerError("the answer is empty: type what you would say aloud, "
-                          "or skip the question")
+        raise AnswerError("err.iv.empty_answer", "the answer is empty: type what you would "
+                          "say aloud, or skip the question")
     notes: list[str] = []
     if len(text) > limit:
         notes.append(f"the answer is {len(text):,} characters long; only the first {limit:,} "
@@ -357,17 +359,29 @@ class Candidate:
         return (1 - params.mistake_blend) * self.share + params.mistake_blend * soft
 
 
+@lru_cache(maxsize=4096)
+def _reference_terms(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t.term for text in texts for t in analyze(text))
+
+
 def sentence_similarities(parsed: Parsed, texts: Sequence[str],
                           similarity: SimilarityFn | None) -> dict[int, list[float]]:
     """Similarity of each counted sentence with content (at most MAX_EMBEDDED_SENTENCES, the
     longest first) to each of `texts`; in one batch when the function offers `many`."""
     if similarity is None or not texts:
         return {}
+    wanted = _reference_terms(tuple(texts))
     content: dict[int, int] = {}
+    relevant: set[int] = set()
     for i, c in enumerate(parsed.clauses):
         if parsed.counted(i):
             content[c.sentence] = content.get(c.sentence, 0) + len(c.tokens)
-    chosen = sorted((n for n, k in content.items() if k >= 1), key=lambda n: -content[n])
+            if any(t.term in wanted for t in c.tokens):
+                relevant.add(c.sentence)
+    # a sentence sharing no term with any key point or listed mistake can neither be a
+    # mistake's candidate nor lift a key point above MIN_LEXICAL: not worth the model's time
+    chosen = sorted((n for n, k in content.items() if k >= 1 and n in relevant),
+                    key=lambda n: -content[n])
     numbers = sorted(chosen[:MAX_EMBEDDED_SENTENCES])
     many = getattr(similarity, "many", None)  # one batch for all sentences when it can
     if many is not None:

@@ -64,7 +64,8 @@ class ContestClaim:
 
 def find_answer(session: Session, *, user: User, answer_id: int) -> InterviewAnswer:
     """The user's answer by id; LookupError for another user's or a missing one."""
-    row = session.get(InterviewAnswer, answer_id)
+    # an id beyond a database integer cannot exist (and would overflow the query)
+    row = session.get(InterviewAnswer, answer_id) if 0 < answer_id < 2**31 else None
     if row is None or row.user_id != user.id:
         raise LookupError(f"no answer {answer_id}")
     return row

@@ -100,6 +100,11 @@ class Scorecard:
     verdict_text: str
     seconds: int
 
+    @property
+    def weak(self) -> list[ModuleReadiness]:
+        """The modules to work on: readiness below "almost"."""
+        return weak_modules(self.modules)
+
     def summary(self) -> dict[str, Any]:
         """What the session keeps for the history (plain JSON)."""
         return {"overall": round(self.overall, 3), "verdict": self.verdict,
@@ -160,9 +165,15 @@ def _modules(session: Session, rows: list[ScoreRow]) -> list[ModuleReadiness]:
             for number, group in sorted(grouped.items())]
 
 
+def weak_modules(modules: list[ModuleReadiness]) -> list[ModuleReadiness]:
+    """The modules whose readiness is below "almost"."""
+    return [m for m in modules if m.readiness < ALMOST]
+
+
 def _verdict(level: str, overall: float, modules: list[ModuleReadiness]) -> tuple[str, str]:
+    """The verdict's code (ready, almost, not_yet) and its English sentence (CLI, Markdown)."""
     title = LEVEL_TITLES.get(level, level)
-    weak = [f"{m.number} {m.title}" for m in modules if m.readiness < ALMOST]
+    weak = [f"{m.number} {m.title}" for m in weak_modules(modules)]
     work_on = f"; work on: {', '.join(weak)}" if weak else ""
     if overall >= READY and not weak:
         return "ready", f"ready for {title} ({overall:.0%})"
@@ -183,6 +194,7 @@ class HistoryEntry:
     overall: float
     verdict: str
     interviewer: bool
+    verdict_code: str = ""  # ready, almost, not_yet (`verdict` is the English sentence)
 
 
 def interview_history(session: Session, *, user: User) -> list[HistoryEntry]:
@@ -192,19 +204,36 @@ def interview_history(session: Session, *, user: User) -> list[HistoryEntry]:
     ).order_by(InterviewSession.started_at, InterviewSession.id))
     return [HistoryEntry(r.id, as_utc(r.started_at), r.level, r.minutes,
                          int(r.summary.get("questions", 0)), float(r.summary.get("overall", 0)),
-                         str(r.summary.get("verdict_text", "")), r.interviewer) for r in rows]
+                         str(r.summary.get("verdict_text", "")), r.interviewer,
+                         str(r.summary.get("verdict", ""))) for r in rows]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Readiness over the finished sessions: a sparkline, the last value (None: no session)
+    and the change since the previous session (None: fewer than two)."""
+
+    spark: str
+    last: float | None
+    change: float | None
+
+
+def readiness_trend(entries: list[HistoryEntry]) -> Trend:
+    """The trend of readiness over sessions, as values the faces word."""
+    values = [e.overall for e in entries]
+    spark = "".join(SPARK[min(len(SPARK) - 1, int(v * len(SPARK)))] for v in values)
+    return Trend(spark, values[-1] if values else None,
+                 values[-1] - values[-2] if len(values) > 1 else None)
 
 
 def trend_line(entries: list[HistoryEntry]) -> str:
-    """A one-line trend of readiness over sessions: sparkline and change since the previous."""
-    if not entries:
+    """A one-line trend of readiness over sessions in English (the CLI, Markdown exports)."""
+    trend = readiness_trend(entries)
+    if trend.last is None:
         return "no finished sessions yet"
-    values = [e.overall for e in entries]
-    spark = "".join(SPARK[min(len(SPARK) - 1, int(v * len(SPARK)))] for v in values)
-    if len(values) == 1:
-        return f"{spark} {values[-1]:.0%} (first session)"
-    delta = values[-1] - values[-2]
-    return f"{spark} {values[-1]:.0%} ({delta:+.0%} since the previous session)"
+    if trend.change is None:
+        return f"{trend.spark} {trend.last:.0%} (first session)"
+    return f"{trend.spark} {trend.last:.0%} ({trend.change:+.0%} since the previous session)"
 
 
 def log_interview_time(session: Session, *, user: User, interview: InterviewSession,

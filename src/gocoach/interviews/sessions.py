@@ -134,6 +134,9 @@ def start_interview(session: Session, *, user: User, options: InterviewOptions, 
                                 reviews=reviews)
     plan = pick_questions(candidates, level=options.level, modules=options.modules,
                           count=question_count(options.minutes), weakness=weakness, rng=rng)
+    if not plan:
+        raise ValueError(f"no {options.level} questions in module(s) "
+                         f"{', '.join(options.modules)}: choose other modules or another level")
     interview = InterviewSession(
         user_id=user.id, level=options.level, modules=list(options.modules),
         minutes=options.minutes, answer_mode=options.answer_mode,
@@ -159,7 +162,9 @@ def _ask(session: Session, interview: InterviewSession, position: int,
 
 def get_interview(session: Session, *, user: User, interview_id: int) -> InterviewSession:
     """The user's session by id; LookupError if there is none."""
-    interview = session.get(InterviewSession, interview_id)
+    # an id beyond a database integer cannot exist (and would overflow the query)
+    interview = session.get(InterviewSession, interview_id) if 0 < interview_id < 2**31 \
+        else None
     if interview is None or interview.user_id != user.id:
         raise LookupError(f"no interview session {interview_id}")
     return interview
@@ -249,9 +254,7 @@ def answer_followup(session: Session, *, user: User, interview: InterviewSession
                     similarity: SimilarityFn | None = None) -> InterviewAnswer:
     """Save a follow-up's answer, checked against the sentences of its reference answer."""
     parent = _require_current(session, interview)
-    option = next((o for o in followup_options(session, parent.qid) if o.fid == fid), None)
-    if option is None:
-        raise LookupError(f"no follow-up '{fid}' for question '{parent.qid}'")
+    option = _followup_asked(session, interview, parent, fid)
     prepared = prepare_answer(text)
     points = sentences(option.answer)[:4]
     check = (check_answer(prepared.text, key_points=points, similarity=similarity,
@@ -263,6 +266,39 @@ def answer_followup(session: Session, *, user: User, interview: InterviewSession
         kind="followup", qid=parent.qid, ref=fid, answer_text=prepared.text,
         original_chars=len(text.strip()), check=check_to_json(check), ticks=[], followups=[],
         skipped=False, asked_at=asked, answered_at=now,
+        duration_ms=span_ms(asked, now))
+    session.add(row)
+    interview.last_activity_at = now
+    session.flush()
+    return row
+
+
+def _followup_asked(session: Session, interview: InterviewSession, parent: InterviewAnswer,
+                    fid: str) -> FollowUpOption:
+    """The follow-up of the current question, not yet answered or skipped (its reference
+    answer is shown after either, so neither may be done twice)."""
+    option = next((o for o in followup_options(session, parent.qid) if o.fid == fid), None)
+    if option is None:
+        raise LookupError(f"no follow-up '{fid}' for question '{parent.qid}'")
+    if any(a.parent_id == parent.id and a.ref == fid for a in session_answers(session, interview)):
+        raise ValueError(f"follow-up '{fid}' is already answered or skipped")
+    return option
+
+
+def skip_followup(session: Session, *, user: User, interview: InterviewSession, fid: str,
+                  now: datetime) -> InterviewAnswer:
+    """Skip a follow-up of the current question; from then on its reference answer may be shown.
+
+    The skip is saved like an answer (empty, `skipped`), so the answer is not shown before the
+    learner answered or skipped, and a skipped follow-up cannot be answered afterwards.
+    """
+    parent = _require_current(session, interview)
+    _followup_asked(session, interview, parent, fid)
+    asked = parent.answered_at or parent.asked_at
+    row = InterviewAnswer(
+        user_id=user.id, session_id=interview.id, parent_id=parent.id, position=parent.position,
+        kind="followup", qid=parent.qid, ref=fid, answer_text="", original_chars=0, check={},
+        ticks=[], followups=[], skipped=True, asked_at=asked, answered_at=now,
         duration_ms=span_ms(asked, now))
     session.add(row)
     interview.last_activity_at = now
@@ -337,7 +373,7 @@ def rate_followup(session: Session, *, user: User, interview: InterviewSession, 
         raise ValueError(f"a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), not {rating}")
     child = next((a for a in reversed(session_answers(session, interview))
                   if a.parent_id == parent.id and a.ref == fid), None)  # fmt: skip
-    if child is None:
+    if child is None or child.skipped:
         raise LookupError(f"follow-up '{fid}' has no answer in this question yet")
     if child.rating is not None:
         raise ValueError(f"follow-up '{fid}' is already rated ({RATINGS[child.rating]})")

@@ -40,6 +40,13 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone().date()
 
 
+def local_time(moment: datetime) -> datetime:
+    """A timestamp in this machine's time zone (naive values are UTC), to show to a person."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone()
+
+
 @dataclass(frozen=True)
 class PlanCalendar:
     """Week n (1-based) runs from start + 7(n-1) days for 7 days; some days are off."""

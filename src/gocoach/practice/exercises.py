@@ -28,7 +28,8 @@ from gocoach.store.tables import Node, Progress, Roadmap, Submission, User
 
 SOURCES = ("web", "cli")
 WORK_GAP_CAP = timedelta(minutes=30)
-MAX_ID = 2**63 - 1  # SQLite's INTEGER; a bigger id cannot exist (and would overflow a query)
+MAX_ID = 2**31 - 1  # ids are INTEGER (PostgreSQL's int4): a bigger id cannot exist, and a query
+# with one fails there (SQLite overflows beyond 2**63)
 
 
 @dataclass(frozen=True)

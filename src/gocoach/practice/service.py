@@ -1,23 +1,30 @@
 """The grader as the app uses it: isolation decided once, a queue, and a build-cache warm-up.
 
-One implementation for the web app and the CLI:
+One implementation for the web app, the CLI and `gocoach worker`:
 
     >>> service = GradingService(settings)                       # doctest: +SKIP
-    >>> service.grade(exercise, {"pool.go": source}, slot=0)     # CLI: synchronous
+    >>> service.grade(exercise, {"pool.go": source}, slot=0)     # CLI, worker: synchronous
     >>> job = service.enqueue(exercise, files, owner=user.id, on_done=store)  # web: queued
     >>> service.job(job, owner=user.id).position                 # 1, 2, … while waiting
+
+With PostgreSQL (team mode) the web app's service grades nothing: `queue_app` is set, and the
+web defers submissions to `gocoach worker` processes (practice/jobs.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from gocoach.practice.exercises import load_catalogue
 from gocoach.practice.grading import (
@@ -38,7 +45,11 @@ from gocoach.practice.grading.cgroups import cgroup_support, sweep_stale
 from gocoach.practice.grading.runner import go_cache
 from gocoach.practice.grading.sandbox import Isolation
 from gocoach.practice.grading.slots import JobRoot, lease_uid
+from gocoach.practice.jobs import Grader, queue_app, uses_workers
 from gocoach.store.settings import Settings
+
+if TYPE_CHECKING:
+    import procrastinate
 
 INSTALL_HINT = "sudo apt-get install bubblewrap"
 CLI_SLOTS = 32
@@ -109,6 +120,7 @@ class GradingService:
             sweep_stale()  # job cgroups of gocoach processes that died mid-run
         self.trimmer = CacheTrimmer(go_cache(self.grading), max_bytes=CACHE_MAX_BYTES)
         self._queue: GradingQueue[Outcome] | None = None
+        self.queue_app: procrastinate.App | None = None  # team mode: workers grade (web)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._warm_thread: threading.Thread | None = None
@@ -140,6 +152,34 @@ class GradingService:
                                         work_root=work_root)
         finally:
             self.trimmer.maybe_trim()
+
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[tuple[GradingSettings, Path]]:
+        """This service's grading settings with a uid leased for one job alone, and the job
+        folder root: for graders other than exercises (projects) that share the sandbox."""
+        self.check_enabled()
+        work_root = self.jobs_root.open()
+        try:
+            if self.grading.run_uid is None or os.geteuid() != 0:
+                yield self.grading, work_root
+            else:
+                with lease_uid(self.settings.grading_uid_base) as uid:
+                    yield replace(self.grading, run_uid=uid), work_root
+        finally:
+            self.trimmer.maybe_trim()
+
+    def enqueue_work(self, work: Callable[[int], Outcome], *, owner: int, slug: str) -> str:
+        """Queue other grading work (a project's tester) in the same line and worker slots as
+        exercises; poll it with `job`. QueueBusy when the line is full."""
+        self.check_enabled()
+        self.start()
+        assert self._queue is not None
+        job_id = self._queue.submit(work)
+        with self._lock:
+            self._jobs[job_id] = Job(owner, slug)
+            while len(self._jobs) > MAX_JOBS_KEPT:
+                del self._jobs[next(iter(self._jobs))]
+        return job_id
 
     def cli_slot(self) -> int:
         """Kept for callers: uids are leased per grading now (see `grade`)."""
@@ -281,7 +321,13 @@ def _directories(settings: Settings, *, unsandboxed_root: bool) -> tuple[Path, P
 
 
 def sandbox_notice(settings: Settings) -> str | None:
-    """One line for `serve` when bubblewrap does not work here: what happens and how to fix."""
+    """One line for `serve` when bubblewrap does not work here: what happens and how to fix.
+
+    In team mode this machine does not grade: the line says who does.
+    """
+    if uses_workers(settings):
+        return ("team mode (PostgreSQL): exercise submissions are graded by `gocoach worker` "
+                "processes; start at least one (see docs/exercises.md)")
     status = sandbox_available()
     if status.available:
         return None
@@ -293,9 +339,25 @@ def sandbox_notice(settings: Settings) -> str | None:
 
 
 def open_grading(settings: Settings) -> GradingService:
-    """The web app's grader: the queue started and, unless disabled, the cache warm-up."""
+    """The web app's grader: the queue started and, unless disabled, the cache warm-up.
+
+    In team mode (PostgreSQL) it only defers to the job queue: `gocoach worker` processes grade,
+    with their own sandbox, so this machine's (missing) bubblewrap refuses nothing.
+    """
     service = GradingService(settings)
+    if uses_workers(settings):
+        service.queue_app = queue_app(settings.database_url)
+        service.refusal = service.warning = None
+        return service
     service.start()
     if settings.grading_warmup:
         service.start_warmup()
     return service
+
+
+def worker_grader(
+    service: GradingService, sessions: sessionmaker[Session], clock: Callable[[], datetime]
+) -> Grader:
+    """What a `gocoach worker`'s jobs grade with: this process's sandbox and uid leases."""
+    return Grader(sessions=sessions, catalogue=service.catalogue, clock=clock,
+                  grade=lambda exercise, files: service.grade(exercise, files))

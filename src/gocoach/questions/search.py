@@ -2,12 +2,14 @@
 
 Queries and content are reduced to Snowball stems (`text_stems`), so «каналы» finds «канал» and
 "goroutines" finds "goroutine"; query stems are cut by two letters and matched as prefixes, which
-evens out the stemmer's quirks and lets a half-typed word match. SQLite uses the
-FTS5 table `question_search` ranked by bm25; PostgreSQL matches the `search_stems` columns with
-`to_tsvector('simple', …)`.
+evens out the stemmer's quirks and lets a half-typed word match. A Russian word typed in Latin
+letters ("gorutina", "kanal") also matches its Cyrillic spelling: the query side transliterates
+Latin words of four letters or more. SQLite uses the FTS5 table `question_search` ranked by
+bm25; PostgreSQL matches the `search_stems` columns with `to_tsvector('simple', …)`.
 
-    >>> search_questions(session, text="буферизованный канал", level="middle")[0].ref
-    'chan-buffered'
+    >>> found = search_bank(session, text="kanal", filters=SearchFilters(level="middle"), limit=5)
+    >>> found.total, len(found.hits), found.hits[0].ref  # on the shipped bank
+    (75, 5, 'chan-nil-closed-axioms')
 """
 
 from __future__ import annotations
@@ -19,14 +21,24 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from gocoach.questions.faces import SHORT_ANSWER, followup_anchor
-from gocoach.questions.stems import stem, stems, words
+from gocoach.questions.stems import stem, words
 from gocoach.store.tables import FollowUpQuestion, Question
 
 LEVELS = ("middle", "senior", "architect")
-MAX_HITS = 200
+MAX_HITS = 5000  # matches read from the index: the whole bank, so the count found is exact
 SNIPPET = 220
 PREFIX_MIN, PREFIX_CUT = 3, 2
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
+TRANSLIT_MIN = 4  # shorter Latin words ("go", "map") are left alone
+LATIN_WORD = re.compile(r"^[a-z]+$")
+# Latin → Cyrillic, longest spellings first (the common ways to type Russian in Latin letters)
+TRANSLIT = (("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
+            ("sh", "ш"), ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"), ("yo", "е"),
+            ("jo", "е"), ("ye", "е"), ("a", "а"), ("b", "б"), ("c", "к"), ("d", "д"), ("e", "е"),
+            ("f", "ф"), ("g", "г"), ("h", "х"), ("i", "и"), ("j", "й"), ("k", "к"), ("l", "л"),
+            ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("q", "к"), ("r", "р"), ("s", "с"),
+            ("t", "т"), ("u", "у"), ("v", "в"), ("w", "в"), ("x", "кс"), ("y", "ы"), ("z", "з"))
+VOWELS = set("аеиоуыэюя")
 
 
 @dataclass(frozen=True)
@@ -68,37 +80,85 @@ def check_filters(filters: SearchFilters) -> SearchFilters:
     return SearchFilters(module=module, level=level, tag=tag, min_freq=filters.min_freq)
 
 
-def search_questions(session: Session, *, text: str, filters: SearchFilters | None = None,
-                     limit: int = 50) -> list[SearchHit]:
-    """Questions and follow-ups matching `text` (best first) and the filters.
+@dataclass
+class SearchResults:
+    """The hits shown (at most the limit), how many matched in all, and whether anything was
+    asked (words or a filter): with neither there is nothing to show but a prompt."""
 
-    Empty text lists the questions that pass the filters, in the bank's order.
+    hits: list[SearchHit]
+    total: int
+    asked: bool = True
+
+
+def search_bank(session: Session, *, text: str, filters: SearchFilters | None = None,
+                limit: int = 50) -> SearchResults:
+    """Questions and follow-ups matching `text` (best first) and the filters, and their count.
+
+    No words but a filter lists the questions that pass it, in the bank's order; no words and
+    no filter give no hits (`asked` is False).
     """
     wanted = check_filters(filters or SearchFilters())
-    terms = _query_stems(text)
+    terms = _query_terms(text)
     if not terms:
+        if wanted == SearchFilters():
+            return SearchResults(hits=[], total=0, asked=False)
         return _filtered_questions(session, wanted, limit)
     ranked = _match(session, terms)
-    hits = _hits(session, ranked, wanted, limit)
-    for hit in hits:
-        hit.snippet = _snippet(session, hit, set(terms))
-    return hits
+    results = _hits(session, ranked, wanted, limit)
+    every = {t for group in terms for t in group}
+    for hit in results.hits:
+        hit.snippet = _snippet(session, hit, every)
+    return results
 
 
-def _query_stems(query: str) -> list[str]:
-    """Stems cut by two letters, matched as prefixes: Snowball gives «канал» → кана but
-    «каналы» → канал, «отмена» → отм but «отмену» → отмен; the cut stems meet."""
-    return list(dict.fromkeys(s[:max(PREFIX_MIN, len(s) - PREFIX_CUT)] for s in stems(query)))
+def search_questions(session: Session, *, text: str, filters: SearchFilters | None = None,
+                     limit: int = 50) -> list[SearchHit]:
+    """The hits of `search_bank` alone."""
+    return search_bank(session, text=text, filters=filters, limit=limit).hits
 
 
-def _match(session: Session, terms: list[str]) -> list[str]:
+def _query_terms(query: str) -> list[tuple[str, ...]]:
+    """Per query word, the prefixes that may match it: its stem cut by two letters and, for a
+    Latin word, the cut stem of its Cyrillic transliteration ("kanal" → кан, "gorutina" → горут).
+
+    Snowball gives «канал» → кана but «каналы» → канал, «отмена» → отм but «отмену» → отмен;
+    the cut stems meet.
+    """
+    groups: dict[tuple[str, ...], None] = {}
+    for word in words(query):
+        spellings = [word]
+        if len(word) >= TRANSLIT_MIN and LATIN_WORD.match(word):
+            spellings.append(transliterate(word))
+        groups[tuple(dict.fromkeys(_cut(stem(w)) for w in spellings))] = None
+    return list(groups)
+
+
+def _cut(word_stem: str) -> str:
+    return word_stem[:max(PREFIX_MIN, len(word_stem) - PREFIX_CUT)]
+
+
+def transliterate(word: str) -> str:
+    """A lowercase Latin word spelled in Cyrillic letters: "gorutina" → «горутина»."""
+    out: list[str] = []
+    rest = word
+    while rest:
+        latin, cyrillic = next((pair for pair in TRANSLIT if rest.startswith(pair[0])),
+                               (rest[0], rest[0]))
+        if latin == "y" and out and out[-1][-1] in VOWELS:
+            cyrillic = "й"  # "moy", "tipovoy": y after a vowel
+        out.append(cyrillic)
+        rest = rest[len(latin):]
+    return "".join(out)
+
+
+def _match(session: Session, terms: list[tuple[str, ...]]) -> list[str]:
     if session.get_bind().dialect.name == "sqlite":
         return _match_fts5(session, terms)
     return _match_postgres(session, terms)
 
 
-def _match_fts5(session: Session, terms: list[str]) -> list[str]:
-    parts = [f'"{t}"*' for t in terms]
+def _match_fts5(session: Session, terms: list[tuple[str, ...]]) -> list[str]:
+    parts = ["(" + " OR ".join(f'"{t}"*' for t in group) + ")" for group in terms]
     rows = session.execute(text(
         "SELECT ref FROM question_search WHERE question_search MATCH :query "
         "ORDER BY bm25(question_search) LIMIT :limit"),
@@ -106,8 +166,9 @@ def _match_fts5(session: Session, terms: list[str]) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def _match_postgres(session: Session, terms: list[str]) -> list[str]:
-    tsquery = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
+def _match_postgres(session: Session, terms: list[tuple[str, ...]]) -> list[str]:
+    tsquery = func.to_tsquery("simple", " & ".join(
+        "(" + " | ".join(f"{t}:*" for t in group) + ")" for group in terms))
     found: list[tuple[float, str]] = []
     for ref, stems_column, retired, weight in (
             (Question.qid, Question.search_stems, Question.retired, 2.0),
@@ -133,21 +194,22 @@ def _passes(question: Question, wanted: SearchFilters) -> bool:
 
 
 def _hits(session: Session, ranked: list[str], wanted: SearchFilters,
-          limit: int) -> list[SearchHit]:
+          limit: int) -> SearchResults:
     followups = {f.fid: f for f in session.scalars(select(FollowUpQuestion).where(
         FollowUpQuestion.fid.in_([r for r in ranked if "/" in r])))}
     qids = [r for r in ranked if "/" not in r] + [f.qid for f in followups.values()]
     questions = _questions(session, list(dict.fromkeys(qids)))
     hits: list[SearchHit] = []
+    total = 0
     for ref in ranked:
         followup = followups.get(ref)
         question = questions.get(followup.qid if followup else ref)
         if question is None or not _passes(question, wanted):
             continue
-        hits.append(_hit(question, followup))
-        if len(hits) >= limit:
-            break
-    return hits
+        total += 1
+        if len(hits) < limit:
+            hits.append(_hit(question, followup))
+    return SearchResults(hits=hits, total=total)
 
 
 def _hit(question: Question, followup: FollowUpQuestion | None) -> SearchHit:
@@ -161,7 +223,7 @@ def _hit(question: Question, followup: FollowUpQuestion | None) -> SearchHit:
     return hit
 
 
-def _filtered_questions(session: Session, wanted: SearchFilters, limit: int) -> list[SearchHit]:
+def _filtered_questions(session: Session, wanted: SearchFilters, limit: int) -> SearchResults:
     query = select(Question).where(Question.retired.is_(False)).order_by(Question.position)
     if wanted.module:
         query = query.where(Question.module_number == wanted.module)
@@ -169,11 +231,12 @@ def _filtered_questions(session: Session, wanted: SearchFilters, limit: int) -> 
         query = query.where(Question.level == wanted.level)
     if wanted.min_freq:
         query = query.where(Question.freq >= wanted.min_freq)
-    found = [q for q in session.scalars(query) if _passes(q, wanted)][:limit]
+    passing = [q for q in session.scalars(query) if _passes(q, wanted)]
+    found = passing[:limit]
     hits = [_hit(q, None) for q in found]
     for hit, question in zip(hits, found, strict=True):
         hit.snippet = _shorten(question.sections.get(SHORT_ANSWER, ""))
-    return hits
+    return SearchResults(hits=hits, total=len(passing))
 
 
 def _snippet(session: Session, hit: SearchHit, terms: set[str]) -> str:
@@ -193,5 +256,9 @@ def _snippet(session: Session, hit: SearchHit, terms: set[str]) -> str:
 
 
 def _shorten(sentence: str) -> str:
+    """A snippet as plain text: Markdown markers dropped (a cut could leave them unpaired)."""
+    sentence = re.sub(r"```\w*", " ", sentence)
+    sentence = re.sub(r"\*\*|__|`", "", sentence)
+    sentence = re.sub(r"^#+\s*|(?<=\s)#+\s", "", sentence)
     sentence = " ".join(sentence.split())
     return sentence if len(sentence) <= SNIPPET else sentence[:SNIPPET - 1].rstrip() + "…"

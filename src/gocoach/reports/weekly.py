@@ -152,7 +152,7 @@ def _marked(line: str) -> tuple[str | None, str]:
 
 
 def draft_sections(activity: WeekActivity, lang: str) -> dict[str, str]:
-    """The five sections (and a summary line) in Markdown, from the week's activity."""
+    """The five sections in Markdown, an empty summary line and the week's figures."""
     studied = [f"- {i.title}" for i in activity.done if i.item_kind not in PRACTICE_KINDS]
     practice = [f"- {i.title}" for i in activity.done if i.item_kind in PRACTICE_KINDS]
     practice += [f"- {e.title}" + (f" — {e.link}" if e.link else "") for e in activity.passed]
@@ -162,12 +162,34 @@ def draft_sections(activity: WeekActivity, lang: str) -> dict[str, str]:
     plans += [f"- {i.title} ({label('carried', lang)})" for i in activity.carried]
     texts = {"studied": studied, "practice": practice, "code": code,
              "problems": problems_and_solutions(activity.notes, lang), "next": plans}
-    sections = {key: "\n".join(lines) or label("empty", lang) for key, lines in texts.items()}
-    sections["summary"] = (
-        f"{activity.logged_hours:g} {label('of', lang)} {activity.budget_hours:g} "
-        f"{label('hours', lang)} · {activity.closed_planned}/{activity.planned} "
-        f"{label('items', lang)}")
+    # Values, not sentences: an empty section stays empty and the week's figures are kept as
+    # numbers, so the page and the export word them in their own language.
+    sections = {key: "\n".join(lines) for key, lines in texts.items()}
+    sections["summary"] = ""
+    sections["figures"] = (f"{activity.logged_hours:g} {activity.budget_hours:g} "
+                           f"{activity.closed_planned} {activity.planned}")
     return sections
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """The week's figures as the draft found them: hours logged and budgeted, items closed."""
+
+    logged_hours: float
+    budget_hours: float
+    closed_planned: int
+    planned: int
+
+
+def week_figures(report: WeeklyReport) -> WeekFigures | None:
+    """The figures stored with a draft (None for a report drafted before they were kept)."""
+    parts = report.sections.get("figures", "").split()
+    if len(parts) != 4:
+        return None
+    try:
+        return WeekFigures(float(parts[0]), float(parts[1]), int(parts[2]), int(parts[3]))
+    except ValueError:
+        return None
 
 
 def get_report(session: Session, state: PlanState, week: int) -> WeeklyReport | None:
@@ -242,6 +264,11 @@ def report_markdown(report: WeeklyReport, state: PlanState, lang: str = "ru") ->
     start, end = state.calendar.week_start(report.week), state.calendar.week_end(report.week)
     lines = [f"# {label('title', lang)} — {label('week', lang)} {report.week} ({start} – {end})",
              "", f"{state.plan.title}", ""]
+    figures = week_figures(report)
+    if figures is not None:
+        lines += [f"{figures.logged_hours:g} {label('of', lang)} {figures.budget_hours:g} "
+                  f"{label('hours', lang)} · {figures.closed_planned}/{figures.planned} "
+                  f"{label('items', lang)}", ""]
     if report.sections.get("summary"):
         lines += [report.sections["summary"], ""]
     for key in SECTION_KEYS:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from gocoach.store.settings import Settings
@@ -49,13 +50,28 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+class ValueRefused(ValueError):
+    """The database refused a value of the unit of work (PostgreSQL's data exceptions: a NUL
+    character in a text, a number beyond its column, a text too long); nothing was stored."""
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error."""
+    """One unit of work: commit on success, roll back everything on any error.
+
+    A value the database cannot store becomes ValueRefused (a ValueError: a 400 on the web,
+    `error: …` on the command line) instead of an internal error: SQLite stores what
+    PostgreSQL refuses, so bad input that passed the checks on one fails only on the other.
+    """
     session = factory()
     try:
         yield session
         session.commit()
+    except DataError as exc:
+        session.rollback()
+        raise ValueRefused("the database cannot store a value of this request (a NUL "
+                           "character in a text, or a number out of range); nothing was "
+                           "saved") from exc
     except BaseException:
         session.rollback()
         raise

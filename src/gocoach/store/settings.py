@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
 
@@ -72,6 +73,17 @@ def _int(text: str) -> int:
         raise ValueError("expected a whole number") from None
 
 
+def _zone(text: str) -> str:
+    name = text.strip()
+    if name:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"not a known time zone: {name[:60]!r} (e.g. Europe/Moscow)") \
+                from None
+    return name
+
+
 def _optional_path(text: str) -> Path | None:
     return Path(text) if text.strip() else None
 
@@ -98,6 +110,9 @@ class Settings:
                                      5 * 1024 * 1024, parse=_int, minimum=1)
     language: str = _setting("Interface language; empty: from the browser, else Russian.", "",
                              choices=("", "ru", "en"))
+    timezone: str = _setting(
+        "Time zone of the dates and times the interface shows (an IANA name such as "
+        "Europe/Moscow); empty: this machine's zone.", "", parse=_zone)
     content_dir: Path = _setting(
         "Folder with the question bank (tracks/) and exercises (exercises/).",
         factory=_default_content_dir, parse=Path)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -408,6 +409,28 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class GradingRequest(Base):
+    """A web submission waiting for a `gocoach worker` (team mode, PostgreSQL).
+
+    `job_id` is its procrastinate job. The worker that grades it stores the submission and sets
+    `submission_id` and `graded_at` in one transaction, once: a retried job finds `graded_at`
+    set and stops, so a verdict is never recorded twice.
+    """
+
+    __tablename__ = "grading_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    exercise: Mapped[str] = mapped_column(String(120))
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    job_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"), nullable=True, unique=True)
+    graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class AnswerContest(Base):
     """A learner's disagreement with the checker's verdict on a typed answer, with snapshots of
     the answer and the verdict (they stay labelled data if the answer goes)."""
@@ -513,3 +536,59 @@ class Invitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     used_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+
+class ProjectSubmission(Base):
+    """One run of a capstone project's tester over a learner's module: the stages it ran with
+    their results (the harness's report), and the source files for a reviewer."""
+
+    __tablename__ = "project_submissions"
+    __table_args__ = (
+        Index("ix_project_submissions_user_project", "user_id", "project", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    project: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10))
+    stages_passed: Mapped[list[int]] = mapped_column(JSON, default=list)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(10), default="cli")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- Teams: comment threads on weekly reports, mentors' reviews of submissions (the teams issue)
+
+
+class ReportComment(Base):
+    """A message in the thread of a learner's weekly report, by the learner, one of their
+    mentors or an admin. `user_id` is the learner whose report it is (the thread's owner);
+    `read_at` is when that learner saw it (their own messages are read when written)."""
+
+    __tablename__ = "report_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("weekly_reports.id", ondelete="CASCADE"),
+                                           index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SubmissionReview(Base):
+    """A mentor's review comment on an exercise submission (or the learner's reply); the same
+    owner and `read_at` rules as ReportComment."""
+
+    __tablename__ = "submission_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

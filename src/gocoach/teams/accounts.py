@@ -20,6 +20,7 @@ from gocoach.teams.passwords import check_password_rules, hash_password, verify_
 ROLES = ("learner", "mentor", "admin")
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 MAX_DISPLAY_NAME = 200
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL (PostgreSQL refuses it), newlines, escapes
 
 
 class AccountError(ValueError):
@@ -81,9 +82,9 @@ def check_new_user(session: Session, *, username: str, password: str, role: str 
     """Check everything create_user needs before anything is written; the normalized name."""
     name = normalize_username(username)
     check_role(role)
-    if len(display_name) > MAX_DISPLAY_NAME:
+    if len(display_name) > MAX_DISPLAY_NAME or CONTROL.search(display_name):
         raise AccountError("display_name", f"a display name has at most {MAX_DISPLAY_NAME} "
-                           "characters")
+                           "characters, none of them control characters")
     if session.scalar(select(func.count()).select_from(User).where(User.username == name)):
         raise AccountError("taken", f"the username '{name}' is taken")
     check_password_rules(password, username=name)
@@ -139,9 +140,9 @@ def set_disabled(session: Session, *, user: User, disabled: bool) -> None:
 def set_display_name(user: User, display_name: str) -> None:
     """Change the name shown to mentors and on pages."""
     name = display_name.strip()
-    if not name or len(name) > MAX_DISPLAY_NAME:
+    if not name or len(name) > MAX_DISPLAY_NAME or CONTROL.search(name):
         raise AccountError("display_name", f"a display name has 1 to {MAX_DISPLAY_NAME} "
-                           "characters")
+                           "characters, none of them control characters")
     user.display_name = name
 
 

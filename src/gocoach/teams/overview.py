@@ -1,9 +1,10 @@
 """The mentor's view of a cohort: one row per learner, and a learner's reports read-only.
 
-`cohort_overview` makes a fixed number of queries whatever the number of learners (ten):
-every figure is read for all the cohort's learners at once, grouped by user in SQL, and then
-judged by the same pure functions the learner's own pages use (`measure_pace`, `logged_hours`,
-`streak`). Nothing here writes: a mentor looking never drafts a report or creates a card.
+`cohort_overview` makes a fixed number of queries whatever the number of learners (eighteen
+once the per-process caches are warm): every figure is read for all the cohort's learners at
+once, grouped by user in SQL, and then judged by the same pure functions the learner's own
+pages use (`measure_pace`, `logged_hours`, `streak`, `check_milestones`). Nothing here writes:
+a mentor looking never drafts a report or creates a card.
 """
 
 from __future__ import annotations
@@ -12,31 +13,51 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from gocoach.drills.stats import streak, utc_day
-from gocoach.plans.calendar import PlanCalendar
-from gocoach.plans.plan import Pace, PlannedItem, PlanState, active_plan, load_plan, measure_pace
+from gocoach.plans.calendar import PlanCalendar, local_date
+from gocoach.plans.plan import (
+    CLOSED,
+    Pace,
+    PlannedItem,
+    PlanState,
+    active_plan,
+    load_plan,
+    measure_pace,
+)
 from gocoach.plans.timelog import logged_hours
+from gocoach.reports.milestones import check_milestones
 from gocoach.reports.weekly import get_report, list_reports
 from gocoach.store.tables import (
     Cohort,
     CohortMember,
     DrillCard,
+    Node,
     Plan,
     PlanItem,
+    PlanRoadmap,
     Progress,
     ProgressEvent,
     ReviewLogEntry,
+    Roadmap,
     Submission,
     TimeEntry,
     User,
     WeeklyReport,
 )
 from gocoach.teams.logins import as_utc
+from gocoach.teams.milestones import (
+    MilestoneStatus,
+    exercise_stats_for,
+    first_passes,
+    judge_milestones,
+    review_stats_for,
+)
 
 STREAK_DAYS = 400  # how far back active days are read; a longer streak shows as 400
 
@@ -53,6 +74,7 @@ class LearnerRow:
     exercises_passed: int
     last_activity: datetime | None
     latest_report: WeeklyReport | None
+    milestone: MilestoneStatus | None = None
 
     @property
     def hours_percent(self) -> int | None:
@@ -63,7 +85,7 @@ class LearnerRow:
 
 
 @dataclass
-class _Activity:
+class Activity:
     """Per learner: minutes per day, active days and the latest moment of activity."""
 
     minutes: dict[date, int] = field(default_factory=dict)
@@ -77,37 +99,77 @@ class _Activity:
             self.last = moment if self.last is None or moment > self.last else self.last
 
 
-def cohort_overview(session: Session, cohort: Cohort, *, today: date,
-                    now: datetime) -> list[LearnerRow]:
-    """Every learner of the cohort with plan progress, hours against the budget, streak,
-    drills due, exercises passed, last activity and latest weekly report."""
-    learners = list(session.scalars(
+@dataclass(frozen=True)
+class CohortData:
+    """Everything the table reads, for all the cohort's learners at once."""
+
+    learners: list[User]
+    plans: dict[int, Plan]  # user id → active plan
+    states: dict[int, PlanState]  # plan id → the plan with items, titles and statuses
+    activity: dict[int, Activity]
+    drills_due: dict[int, int]
+    passed_at: dict[int, dict[str, datetime]]  # user id → exercise → first pass
+    reports: dict[int, WeeklyReport]  # plan id → latest report
+
+
+def cohort_learners(session: Session, cohort: Cohort) -> list[User]:
+    """The cohort's learners, by username."""
+    return list(session.scalars(
         select(User).join(CohortMember, CohortMember.user_id == User.id)
         .where(CohortMember.cohort_id == cohort.id, CohortMember.role == "learner")
         .order_by(User.username)))
+
+
+def load_cohort(session: Session, cohort: Cohort, *, today: date, now: datetime) -> CohortData:
+    """Read the table's figures for every learner of the cohort (a fixed number of queries)."""
+    learners = cohort_learners(session, cohort)
     ids = [u.id for u in learners]
     if not ids:
-        return []
+        return CohortData([], {}, {}, {}, {}, {}, {})
     plans = _active_plans(session, ids)
-    states = _plan_states(session, plans)
-    activity = _activity(session, ids, since=today - timedelta(days=STREAK_DAYS))
-    due = _count_by_user(session, select(DrillCard.user_id, func.count()).where(
-        DrillCard.user_id.in_(ids), DrillCard.due <= now).group_by(DrillCard.user_id))
-    passed = _count_by_user(session, select(
-        Submission.user_id, func.count(func.distinct(Submission.exercise))).where(
-        Submission.user_id.in_(ids), Submission.status == "pass").group_by(Submission.user_id))
-    reports = _latest_reports(session, [p.id for p in plans.values()])
+    return CohortData(
+        learners=learners, plans=plans, states=_plan_states(session, plans, ids),
+        activity=_activity(session, ids, since=today - timedelta(days=STREAK_DAYS)),
+        drills_due=_count_by_user(session, select(DrillCard.user_id, func.count()).where(
+            DrillCard.user_id.in_(ids), DrillCard.due <= now).group_by(DrillCard.user_id)),
+        passed_at=first_passes(session, ids),
+        reports=_latest_reports(session, [p.id for p in plans.values()]))
+
+
+def cohort_overview(session: Session, cohort: Cohort, *, today: date, now: datetime,
+                    content_dir: Path | None = None) -> list[LearnerRow]:
+    """Every learner of the cohort with plan progress, hours against the budget, streak,
+    drills due, exercises passed, last activity, latest weekly report and next milestone.
+
+    `content_dir` holds the exercises (default: the configured one), for the milestones.
+    """
+    data = load_cohort(session, cohort, today=today, now=now)
+    return overview_rows(session, data, today=today, now=now, content_dir=content_dir)
+
+
+def overview_rows(session: Session, data: CohortData, *, today: date, now: datetime,
+                  content_dir: Path | None = None) -> list[LearnerRow]:
+    """The table's rows from the figures read by `load_cohort` (and the milestones' inputs)."""
+    if not data.learners:
+        return []
+    states = [data.states[p.id] for p in data.plans.values()]
+    reviews = review_stats_for(session, data.plans, states, now=now)
+    exercises = exercise_stats_for(session, data.passed_at, content_dir=content_dir)
     rows = []
-    for user in learners:
-        plan, act = plans.get(user.id), activity[user.id]
-        pace = None
+    for user in data.learners:
+        plan, act = data.plans.get(user.id), data.activity[user.id]
+        pace = milestone = None
         if plan is not None:
+            state = data.states[plan.id]
             spent = logged_hours(act.minutes, plan.start_date, today)
-            pace = measure_pace(states[plan.id], today, spent)
+            pace = measure_pace(state, today, spent)
+            milestone = judge_milestones(
+                check_milestones(state, reviews[user.id], exercises[user.id]), state, today)
         rows.append(LearnerRow(
             user=user, plan=plan, pace=pace, streak=streak(act.days, today),
-            drills_due=due.get(user.id, 0), exercises_passed=passed.get(user.id, 0),
-            last_activity=act.last, latest_report=reports.get(plan.id) if plan else None))
+            drills_due=data.drills_due.get(user.id, 0),
+            exercises_passed=len(data.passed_at.get(user.id, {})), last_activity=act.last,
+            latest_report=data.reports.get(plan.id) if plan else None, milestone=milestone))
     return rows
 
 
@@ -120,35 +182,72 @@ def _active_plans(session: Session, ids: list[int]) -> dict[int, Plan]:
     return found
 
 
-def _plan_states(session: Session, plans: dict[int, Plan]) -> dict[int, PlanState]:
-    """plan id → a PlanState holding just what `measure_pace` reads: items, weeks, statuses."""
+def _plan_states(session: Session, plans: dict[int, Plan], ids: list[int]
+                 ) -> dict[int, PlanState]:
+    """plan id → a PlanState with what `measure_pace` and `check_milestones` read: roadmaps,
+    their nodes, the items with titles, statuses and the days they were closed."""
     by_id = {p.id: p for p in plans.values()}
+    if not by_id:
+        return {}
+    roadmaps: dict[int, list[Roadmap]] = defaultdict(list)
+    for plan_id, roadmap in session.execute(
+            select(PlanRoadmap.plan_id, Roadmap).join(Roadmap, Roadmap.id == PlanRoadmap.roadmap_id)
+            .where(PlanRoadmap.plan_id.in_(list(by_id)))
+            .order_by(PlanRoadmap.plan_id, PlanRoadmap.position)):
+        roadmaps[plan_id].append(roadmap)
+    nodes: dict[int, list[Node]] = defaultdict(list)
+    wanted = {r.id for found in roadmaps.values() for r in found}
+    for node in session.scalars(select(Node).where(Node.roadmap_id.in_(wanted))
+                                .order_by(Node.roadmap_id, Node.position)) if wanted else ():
+        nodes[node.roadmap_id].append(node)
+    by_node = {(rid, n.key): n for rid, found in nodes.items() for n in found}
+    closed = _closed_dates(session, ids)
     items: dict[int, list[PlannedItem]] = defaultdict(list)
+    slugs = {r.id: r.slug for found in roadmaps.values() for r in found}
     rows: Iterable[Any] = session.execute(
-        select(PlanItem.plan_id, PlanItem.roadmap_id, PlanItem.node_key, PlanItem.doc_week,
-               PlanItem.baseline_week, PlanItem.week, PlanItem.position, Progress.status)
+        select(PlanItem.plan_id, PlanItem.user_id, PlanItem.roadmap_id, PlanItem.node_key,
+               PlanItem.doc_week, PlanItem.baseline_week, PlanItem.week, PlanItem.position,
+               Progress.status)
         .outerjoin(Progress, and_(Progress.user_id == PlanItem.user_id,
                                   Progress.roadmap_id == PlanItem.roadmap_id,
                                   Progress.node_key == PlanItem.node_key))
-        .where(PlanItem.plan_id.in_(list(by_id))).order_by(PlanItem.position)) if by_id else []
-    for plan_id, rid, key, doc_week, baseline, week, position, status in rows:
+        .where(PlanItem.plan_id.in_(list(by_id))).order_by(PlanItem.position))
+    for plan_id, user_id, rid, key, doc_week, baseline, week, position, status in rows:
+        named, status = by_node.get((rid, key)), status or "todo"
         items[plan_id].append(PlannedItem(
-            roadmap_id=rid, roadmap_slug="", key=key, title="", item_kind=None,
+            roadmap_id=rid, roadmap_slug=slugs.get(rid, ""), key=key,
+            title=named.title if named else key, item_kind=named.item_kind if named else None,
             doc_week=doc_week, baseline_week=baseline, week=week, position=position,
-            status=status or "todo"))
-    return {pid: PlanState(plan=plan, calendar=PlanCalendar.from_strings(
-        plan.start_date, plan.off_ranges), roadmaps=[], items=items[pid])
-        for pid, plan in by_id.items()}
+            status=status,
+            closed_on=closed.get((user_id, rid, key)) if status in CLOSED else None))
+    return {pid: PlanState(
+        plan=plan, calendar=PlanCalendar.from_strings(plan.start_date, plan.off_ranges),
+        roadmaps=roadmaps[pid], items=items[pid],
+        nodes={r.id: nodes[r.id] for r in roadmaps[pid]}) for pid, plan in by_id.items()}
+
+
+def _closed_dates(session: Session, ids: list[int]) -> dict[tuple[int, int, str], date]:
+    """(user id, roadmap id, key) → the day the item last became done or skipped (as
+    `plans.plan.load_plan` dates it)."""
+    found: dict[tuple[int, int, str], date] = {}
+    for user_id, rid, key, previous, at in session.execute(
+            select(ProgressEvent.user_id, ProgressEvent.roadmap_id, ProgressEvent.node_key,
+                   ProgressEvent.previous_status, ProgressEvent.at)
+            .where(ProgressEvent.user_id.in_(ids), ProgressEvent.status.in_(CLOSED))
+            .order_by(ProgressEvent.at, ProgressEvent.id)):
+        if previous not in CLOSED:
+            found[(user_id, rid, key)] = local_date(at)
+    return found
 
 
 def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _activity(session: Session, ids: list[int], *, since: date) -> dict[int, _Activity]:
+def _activity(session: Session, ids: list[int], *, since: date) -> dict[int, Activity]:
     """Minutes per day, active days and last activity of each learner: time logged, progress
     changes (not imports), drill reviews and exercise submissions."""
-    found: dict[int, _Activity] = defaultdict(_Activity)
+    found: dict[int, Activity] = defaultdict(Activity)
     for user_id, day, minutes, last in session.execute(
             select(TimeEntry.user_id, TimeEntry.day, func.sum(TimeEntry.minutes),
                    func.max(TimeEntry.created_at))
@@ -215,7 +314,7 @@ def learner_report(session: Session, user: User, week: int) -> tuple[PlanState, 
     if plan is None:
         raise LookupError(f"{user.username} has no plan yet")
     state = load_plan(session, user, plan)
-    report = get_report(session, state, week)
+    report = get_report(session, state, week) if -(2**31) < week < 2**31 else None
     if report is None:
         raise LookupError(f"{user.username} has no report for week {week}")
     return state, report

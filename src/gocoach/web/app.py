@@ -10,13 +10,22 @@ from urllib.parse import urlsplit
 import anyio
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gocoach.backup.archive import BackupError
 from gocoach.curricula.decoding import DocumentError
 from gocoach.practice.service import open_grading
+from gocoach.questions.rendering import render_inline, render_markdown
 from gocoach.startup import open_database
 from gocoach.store.settings import Settings
 from gocoach.teams.accounts import AccessDenied
@@ -28,11 +37,12 @@ from gocoach.web import (
     routes_exercises,
     routes_interviews,
     routes_plans,
+    routes_projects,
     routes_questions,
     routes_roadmaps,
 )
-from gocoach.web.deps import LoginRequired, get_user
-from gocoach.web.i18n import LANGUAGES, pick_language, translate
+from gocoach.web.deps import LoginRequired, Page, get_user
+from gocoach.web.i18n import LANGUAGES, pick_language
 from gocoach.web.security import add_security, resolve_secret_key
 
 HERE = Path(__file__).parent
@@ -63,6 +73,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.secret_key = secret_key
     templates = Jinja2Templates(directory=HERE / "templates")
+    # {% trans %}, _() and ngettext() in templates; the callables come with each page's
+    # context in its language (deps.template_context)
+    templates.env.add_extension("jinja2.ext.i18n")
+    templates.env.filters["inline"] = render_inline  # one line of bank Markdown → safe HTML
+    templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Every page needs a signed-in user in server mode (the dependency is cached, so routes
@@ -79,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_drills.router, dependencies=signed_in)
     app.include_router(routes_interviews.router, dependencies=signed_in)
     app.include_router(routes_exercises.router, dependencies=signed_in)
+    app.include_router(routes_projects.router, dependencies=signed_in)
     _add_basics(app, settings)
     add_security(app, settings)
     return app
@@ -92,6 +108,10 @@ def _add_basics(app: FastAPI, settings: Settings) -> None:
             response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax")
         return response
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:  # browsers ask for it on every page, signed in or not
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+
     @app.get("/healthz", include_in_schema=False)
     async def health() -> PlainTextResponse:  # async: answers even when every thread is busy
         return PlainTextResponse("ok")
@@ -103,6 +123,7 @@ def _add_basics(app: FastAPI, settings: Settings) -> None:
         (ValueError, 400),
     ):
         app.add_exception_handler(error, _error_handler(status, settings))
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(LoginRequired, routes_accounts.login_required)
     app.add_exception_handler(AccessDenied, routes_accounts.access_denied)
 
@@ -119,22 +140,36 @@ def _back_to(request: Request) -> str:
 
 def _error_handler(status: int, settings: Settings):  # type: ignore[no-untyped-def]
     def handle(request: Request, exc: Exception) -> Response:
-        if request.headers.get("hx-request"):
-            return PlainTextResponse(str(exc), status_code=status)
         lang = pick_language(
             request.cookies.get("lang"), request.headers.get("accept-language"), settings.language
         )
-        templates: Jinja2Templates = request.app.state.templates
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"message": str(exc), "lang": lang, "t": lambda key: translate(key, lang),
-             "me": getattr(request.state, "viewer", None),
-             "server_mode": settings.mode == "server"},
-            status_code=status,
-        )
+        page = Page(request=request, lang=lang, settings=settings)
+        message = page.words.error(exc, status)
+        if request.headers.get("hx-request"):
+            return PlainTextResponse(message, status_code=status)
+        return page.render("error.html", status_code=status, message=message)
 
     return handle
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """An unknown address or method: the error page in the interface language (JSON clients
+    keep FastAPI's answer)."""
+    assert isinstance(exc, StarletteHTTPException)
+    accept = request.headers.get("accept", "")
+    if exc.status_code not in (404, 405) or ("json" in accept and "html" not in accept):
+        return await http_exception_handler(request, exc)
+    settings: Settings = request.app.state.settings
+    lang = pick_language(
+        request.cookies.get("lang"), request.headers.get("accept-language"), settings.language
+    )
+    page = Page(request=request, lang=lang, settings=settings)
+    key = "err.not_found" if exc.status_code == 404 else "err.method"
+    if request.headers.get("hx-request"):
+        return PlainTextResponse(page.t(key), status_code=exc.status_code)
+    response = page.render("error.html", status_code=exc.status_code, message=page.t(key))
+    response.headers.update(exc.headers or {})
+    return response
 
 
 __all__ = ["HTMLResponse", "create_app"]

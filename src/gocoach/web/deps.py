@@ -11,7 +11,7 @@ taken back.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -30,7 +30,8 @@ from gocoach.store.tables import User
 from gocoach.store.users import ensure_local_user
 from gocoach.teams.accounts import require_role
 from gocoach.teams.logins import SESSION_LIFETIME, session_user
-from gocoach.web.i18n import pick_language, translate
+from gocoach.web.i18n import pick_language
+from gocoach.web.wording import Wording, user_zone
 
 SESSION_COOKIE = "gocoach_session"
 COOKIE_SALT = "gocoach.login-session"
@@ -163,25 +164,45 @@ ContentEditor = Annotated[User, Depends(get_content_editor)]
 
 @dataclass
 class Page:
-    """Renders templates in the request's language."""
+    """Renders templates in the request's language and the user's time zone."""
 
     request: Request
     lang: str
     settings: Settings
+    words: Wording = field(init=False)  # texts, plurals, dates and numbers of the language
 
-    def t(self, key: str) -> str:
-        """Translate an interface text."""
-        return translate(key, self.lang)
+    def __post_init__(self) -> None:
+        self.words = Wording(self.lang, user_zone(self.settings.timezone))
+
+    def t(self, key: str, /, **params: Any) -> str:
+        """Translate an interface text (`{name}` placeholders filled from `params`)."""
+        return self.words.t(key, **params)
+
+    def tn(self, key: str, count: int, /, **params: Any) -> str:
+        """The plural form of an interface text for `count`."""
+        return self.words.tn(key, count, **params)
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> Response:
-        """A template response with the language helpers in its context."""
+        """A template response with the language helpers in its context: t(), tn(), fmt
+        (dates, numbers), and gettext/ngettext for Jinja2's i18n extension (`_()`)."""
         templates: Jinja2Templates = self.request.app.state.templates
-        base: dict[str, Any] = {"lang": self.lang, "t": self.t,
-                                "me": getattr(self.request.state, "viewer", None),
-                                "server_mode": self.settings.mode == "server"}
+        base = template_context(self.words, self.request, self.settings)
         return templates.TemplateResponse(
             self.request, template, {**base, **context}, status_code=status_code
         )
+
+
+def template_context(words: Wording, request: Request, settings: Settings) -> dict[str, Any]:
+    """What every template may use: the language helpers, the viewer, the mode.
+
+    gettext/ngettext go in the context, not in the shared Jinja2 environment: requests in
+    both languages render at once on the thread pool, and install_gettext_translations would
+    change the environment under all of them.
+    """
+    return {"lang": words.lang, "t": words.t, "tn": words.tn, "fmt": words,
+            "gettext": words.gettext, "ngettext": words.ngettext,
+            "me": getattr(request.state, "viewer", None),
+            "server_mode": settings.mode == "server"}
 
 
 def get_page(request: Request) -> Page:

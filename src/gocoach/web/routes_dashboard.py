@@ -11,12 +11,14 @@ from gocoach.plans.calendar import local_date
 from gocoach.reports.dashboard import Dashboard, dashboard_for
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 from gocoach.web.routes_plans import NowDep
+from gocoach.web.wording import Wording
 
 router = APIRouter()
 
 
-def chart_data(board: Dashboard) -> dict[str, Any]:
-    """The numbers the charts draw, as JSON-ready lists."""
+def chart_data(board: Dashboard, words: Wording) -> dict[str, Any]:
+    """The numbers the charts draw, as JSON-ready lists, with their labels and the days
+    already worded in the interface language (uPlot's own legend and dates are English)."""
     return {
         "burnup": {
             "weeks": [p.week for p in board.burnup],
@@ -25,8 +27,11 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
         },
         "forecast": {
             "days": [d.isoformat() for d, _ in board.forecast],
+            "labels": [words.date(d, "day") for d, _ in board.forecast],
             "due": [n for _, n in board.forecast],
         },
+        "text": {key: words.t(f"chart.{key}")
+                 for key in ("week", "hours", "planned", "logged", "day", "due")},
     }
 
 
@@ -35,4 +40,4 @@ def read_dashboard(session: SessionDep, user: CurrentUser, page: PageDep,
                    now: NowDep) -> Response:
     """The dashboard."""
     board = dashboard_for(session, user=user, today=local_date(now), now=now)
-    return page.render("dashboard.html", board=board, charts=chart_data(board))
+    return page.render("dashboard.html", board=board, charts=chart_data(board, page.words))

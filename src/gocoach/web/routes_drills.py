@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from gocoach.drills.cards import card_statuses
 from gocoach.drills.minutes import log_drill_minutes
-from gocoach.drills.queue import daily_queue
+from gocoach.drills.queue import daily_queue, interval_parts, next_intervals
 from gocoach.drills.reviews import (
     RATINGS,
     ReviewConflict,
@@ -23,6 +24,7 @@ from gocoach.drills.reviews import (
     update_drill_settings,
 )
 from gocoach.drills.stats import drill_stats
+from gocoach.plans.calendar import local_time
 from gocoach.questions.faces import card_face
 from gocoach.questions.rendering import render_inline, render_markdown
 from gocoach.store.tables import User
@@ -37,14 +39,25 @@ def drill_context(session: Session, user: User, now: datetime) -> dict[str, Any]
     """What the drill card fragment shows: the next card (or none) and today's counts."""
     queue = daily_queue(session, user=user, now=now, limit=1)
     context: dict[str, Any] = {"queue": queue, "entry": None, "ratings": RATING_KEYS,
-                               "shown_at": now.isoformat()}
+                               "shown_at": now.isoformat(),
+                               "next_due": local_time(queue.next_due) if queue.next_due else None}
     if queue.entries:
         entry = queue.entries[0]
         face = card_face(session, entry.ref)
+        intervals = next_intervals(session, user=user, ref=entry.ref, now=now)
         context.update(entry=entry, face=face, front=render_inline(face.front),
                        answer=render_markdown(face.answer),
-                       key_points=[render_inline(p) for p in face.key_points])
+                       key_points=[render_inline(p) for p in face.key_points],
+                       intervals={r: interval_parts(i) for r, i in intervals.items()})
     return context
+
+
+def card_title(session: Session, ref: str) -> Markup:
+    """A card named by its question (or follow-up) title, as the learner knows it."""
+    try:
+        return render_inline(card_face(session, ref).front)
+    except LookupError:  # the card's question left the bank
+        return Markup.escape(ref)
 
 
 def _is_htmx(request: Request) -> bool:
@@ -67,11 +80,12 @@ def read_drill(request: Request, session: SessionDep, user: CurrentUser, page: P
     """
     context = drill_context(session, user, now)
     if undone:
-        context["undone"] = {"ref": undone[:200]}
+        context["undone"] = {"title": card_title(session, undone[:200])}
     if rated and rating in RATING_KEYS:
         status = card_statuses(session, user=user, refs=[rated[:200]], now=now).get(rated)
         if status is not None:
-            context.update(rated={"due": status.due}, rating_name=page.t(RATING_KEYS[rating]))
+            context.update(rated={"due": local_time(status.due)},
+                           rating_name=page.t(RATING_KEYS[rating]))
     return _show(request, page, context)
 
 
@@ -105,7 +119,8 @@ def create_rating(
     if not _is_htmx(request):  # a plain form: the notice goes through the redirect
         query = urlencode({"rated": ref, "rating": result.rating})
         return RedirectResponse(f"/drill?{query}", status_code=303)
-    return _show(request, page, {**drill_context(session, user, now), "rated": result,
+    return _show(request, page, {**drill_context(session, user, now),
+                                 "rated": {"due": local_time(result.due)},
                                  "rating_name": page.t(RATING_KEYS[result.rating])})
 
 
@@ -118,7 +133,8 @@ def undo_rating(request: Request, session: SessionDep, user: CurrentUser, page: 
     if not _is_htmx(request):  # a plain form (before htmx took over the button) keeps the notice
         target = f"/drill?{urlencode({'undone': undone.ref})}" if undone else "/drill"
         return RedirectResponse(target, status_code=303)
-    return _show(request, page, {**drill_context(session, user, now), "undone": undone})
+    undone_card = {"title": card_title(session, undone.ref)} if undone else None
+    return _show(request, page, {**drill_context(session, user, now), "undone": undone_card})
 
 
 @router.get("/drill/stats")

@@ -24,16 +24,19 @@ from gocoach.practice.exercises import (
 from gocoach.practice.grading import (
     Exercise,
     GradeResult,
+    JobStatus,
     QueueBusy,
     SandboxUnavailable,
     read_files,
     result_to_json,
 )
+from gocoach.practice.jobs import request_status, submit_request
 from gocoach.practice.service import GradingService, Outcome
 from gocoach.questions.rendering import render_markdown
 from gocoach.startup import Database, utc_now
 from gocoach.store.engine import transaction
 from gocoach.store.tables import User
+from gocoach.teams.reviews import exercise_reviews, mark_reviews_read
 from gocoach.web.deps import CurrentUser, Page, PageDep, SessionDep
 
 router = APIRouter()
@@ -73,8 +76,13 @@ def read_exercise(
     """The statement, an editor per starter file, the visible tests and your history."""
     exercise = find_exercise(grading.catalogue, slug)
     last = last_submission(session, user, slug)
+    reviews = {}
+    if page.settings.mode == "server":  # mentors' review comments (teams); seen once shown
+        reviews = exercise_reviews(session, user, slug)
+        mark_reviews_read(session, learner=user, exercise=slug, now=utc_now())
     return page.render(
         "exercise.html",
+        reviews=reviews,
         exercise=exercise,
         statement=render_markdown(_statement(exercise)),
         files=_editor_files(exercise, last.files if last else {}),
@@ -98,9 +106,14 @@ async def create_submission(
     files = {key[len(FILE_FIELD):]: str(value) for key, value in form.multi_items()
              if key.startswith(FILE_FIELD)}
     started_at = _parse_time(str(form.get("started_at") or ""))
-    store = _storer(request.app.state.database, user.id, exercise, files, started_at)
     try:
-        job_id = grading.enqueue(exercise, files, owner=user.id, on_done=store)
+        if grading.queue_app is not None:  # team mode: a `gocoach worker` grades it
+            job_id = submit_request(session, app=grading.queue_app, user=user,
+                                    exercise=exercise, files=files, started_at=started_at,
+                                    now=utc_now(), max_waiting=grading.settings.grading_queue)
+        else:
+            store = _storer(request.app.state.database, user.id, exercise, files, started_at)
+            job_id = grading.enqueue(exercise, files, owner=user.id, on_done=store)
     except QueueBusy:
         return page.render("_exercise_refused.html", status_code=503,
                            message=page.t("ex.busy"))
@@ -138,6 +151,8 @@ def _job_fragment(
     page: Page, exercise: Exercise, job_id: str, grading: GradingService, user: User,
     session: Session,
 ) -> Response:
+    if grading.queue_app is not None:
+        return _worker_job_fragment(page, exercise, job_id, user, session)
     status = grading.job(job_id, owner=user.id, slug=exercise.slug)
     if status.state in ("waiting", "running"):
         return page.render("_exercise_job.html", exercise=exercise, job=status)
@@ -149,6 +164,25 @@ def _job_fragment(
     doc = result_to_json(outcome.result)
     return page.render("_exercise_result.html", exercise=exercise, doc=doc, items=items,
                        history=history, submission_id=outcome.stored, code=_test_code(doc))
+
+
+def _worker_job_fragment(
+    page: Page, exercise: Exercise, job_id: str, user: User, session: Session
+) -> Response:
+    """Team mode: the place in line from the job queue, then the submission a worker stored."""
+    queued = request_status(session, job_id, owner=user.id, slug=exercise.slug)
+    if queued.state in ("waiting", "running"):
+        job: JobStatus[None] = JobStatus(job_id, queued.state, position=queued.position)
+        return page.render("_exercise_job.html", exercise=exercise, job=job,
+                           no_graders=queued.graders == 0)
+    if queued.submission_id is None:
+        reason = f" ({queued.error})" if queued.error else ""
+        return page.render("_exercise_refused.html", message=page.t("ex.failed") + reason)
+    row = get_submission(session, user, queued.submission_id)
+    items = linked_items(session, [exercise], user=user)[exercise.slug]
+    history = submission_history(session, user, exercise.slug)
+    return page.render("_exercise_result.html", exercise=exercise, doc=row.result, items=items,
+                       history=history, submission_id=row.id, code=_test_code(row.result))
 
 
 def _storer(

@@ -25,9 +25,9 @@ from gocoach.interviews.scorecard import (
     RATINGS,
     build_scorecard,
     interview_history,
+    readiness_trend,
     scorecard_markdown,
     session_answers,
-    trend_line,
 )
 from gocoach.interviews.selection import LEVELS
 from gocoach.interviews.sessions import (
@@ -48,6 +48,7 @@ from gocoach.interviews.sessions import (
     rate_followup,
     resume_interview,
     set_tick,
+    skip_followup,
     span_ms,
     start_interview,
     submit_answer,
@@ -82,7 +83,7 @@ def list_interviews(session: SessionDep, user: CurrentUser, page: PageDep,
     history = interview_history(session, user=user)
     waiting = [(i, is_stale(i, now)) for i in open_interviews(session, user=user)]
     return page.render("interviews.html", modules=modules, levels=LEVELS, lengths=LENGTHS,
-                       history=list(reversed(history)), trend=trend_line(history),
+                       history=list(reversed(history)), trend=readiness_trend(history),
                        waiting=waiting)
 
 
@@ -161,7 +162,8 @@ def create_answer(interview_id: int, session: SessionDep, user: CurrentUser, pag
     except AnswerError as exc:
         context = _question_context(session, interview, now)
         return page.render("interview.html", status_code=400, interview=interview,
-                           stale=False, error=str(exc), draft=text, **context)
+                           stale=False, error=page.words.error(exc), draft=text,
+                           **context)
     return _redirect(f"/interviews/{interview_id}#feedback")
 
 
@@ -173,6 +175,15 @@ def create_followup_answer(interview_id: int, qid: str, digest: str, session: Se
     interview = get_interview(session, user=user, interview_id=interview_id)
     answer_followup(session, user=user, interview=interview, fid=f"{qid}/{digest}", text=text,
                     now=now, similarity=similarity_function())
+    return _redirect(f"/interviews/{interview_id}#f-{digest}")
+
+
+@router.post("/interviews/{interview_id}/followups/{qid}/{digest}/skip")
+def create_followup_skip(interview_id: int, qid: str, digest: str, session: SessionDep,
+                         user: CurrentUser, now: NowDep) -> Response:
+    """Skip a follow-up: its reference answer is shown from now on (never before)."""
+    interview = get_interview(session, user=user, interview_id=interview_id)
+    skip_followup(session, user=user, interview=interview, fid=f"{qid}/{digest}", now=now)
     return _redirect(f"/interviews/{interview_id}#f-{digest}")
 
 
@@ -343,7 +354,7 @@ def read_scorecard(interview_id: int, session: SessionDep, user: CurrentUser,
     answer_ids = {a.position + 1: a.id for a in session_answers(session, card.interview)
                   if a.kind == "question" and a.answer_text}
     return page.render("interview_scorecard.html", card=card, answer_ids=answer_ids,
-                       trend=trend_line(interview_history(session, user=user)))
+                       trend=readiness_trend(interview_history(session, user=user)))
 
 
 @router.get("/interviews/{interview_id}/export.md")

@@ -42,9 +42,11 @@ from gocoach.reports.weekly import (
     report_markdown,
     save_report,
     section_title,
+    week_figures,
 )
 from gocoach.startup import utc_now
 from gocoach.store.tables import WeeklyReport
+from gocoach.teams.comments import mark_report_read, report_thread, unread_report_comments
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 
 router = APIRouter()
@@ -191,7 +193,8 @@ def list_reports_page(session: SessionDep, user: CurrentUser, page: PageDep,
     ensure_drafts(session, user=user, state=state, today=today, now=now,
                   exercises=exercise_stats(session, user, now=now), lang=page.lang)
     return page.render("reports.html", state=state, reports=list_reports(session, state),
-                       current=state.calendar.week_of(today))
+                       current=state.calendar.week_of(today),
+                       unread=unread_report_comments(session, user))
 
 
 def _report(session: SessionDep, user: CurrentUser, week: int, now: datetime,
@@ -208,8 +211,13 @@ def read_report(week: int, session: SessionDep, user: CurrentUser, page: PageDep
     """A week's report, editable."""
     state, report = _report(session, user, week, now, page.lang)
     sections = [(key, section_title(key, page.lang)) for key in SECTION_KEYS]
+    figures = week_figures(report)
+    comments = None
+    if page.settings.mode == "server":  # the thread with mentors (teams); seen once shown
+        comments = report_thread(session, report, viewer=user)
+        mark_report_read(session, report=report, reader=user, now=now)
     return page.render("report.html", state=state, report=report, sections=sections,
-                       saved=saved)
+                       saved=saved, comments=comments, figures=figures)
 
 
 @router.post("/reports/{week}")

@@ -11,7 +11,7 @@ from gocoach.drills.cards import card_statuses
 from gocoach.questions.faces import followup_anchor
 from gocoach.questions.links import items_for_question
 from gocoach.questions.rendering import render_inline, render_markdown
-from gocoach.questions.search import LEVELS, SearchFilters, search_questions
+from gocoach.questions.search import LEVELS, SearchFilters, search_bank
 from gocoach.questions.views import (
     ANSWER_SECTIONS,
     WHY,
@@ -23,6 +23,7 @@ from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 from gocoach.web.routes_plans import NowDep
 
 router = APIRouter()
+SEARCH_LIMIT = 100  # hits shown on the search page; the count says how many matched
 
 
 @router.get("/questions")
@@ -69,7 +70,7 @@ def search_page(
     """Full-text search with filters; an HTMX request gets only the results."""
     filters = SearchFilters(module=module or None, level=level or None, tag=tag or None,
                             min_freq=int(min_freq) if min_freq.isdigit() else None)
-    hits = search_questions(session, text=q, filters=filters, limit=100)
+    results = search_bank(session, text=q, filters=filters, limit=SEARCH_LIMIT)
     template = "_search_results.html" if request.headers.get("hx-request") else "search.html"
-    return page.render(template, hits=hits, query=q, filters=filters, levels=LEVELS,
-                       modules=list_modules(session))
+    return page.render(template, hits=results.hits, results=results, query=q, filters=filters,
+                       levels=LEVELS, modules=list_modules(session))

@@ -50,7 +50,8 @@ def build_tree(
     *,
     show_all: bool,
 ) -> list[TreeNode]:
-    """Nest the flat, ordered nodes; reference bullets are left out unless `show_all`."""
+    """Nest the flat, ordered nodes; reference bullets are left out unless `show_all`, and so
+    are headings left with nothing under them and no text (at any depth)."""
     top: list[TreeNode] = []
     by_key: dict[str, TreeNode] = {}
     for node in nodes:
@@ -60,7 +61,18 @@ def build_tree(
         by_key[node.key] = view
         parent = by_key.get(node.parent_key or "")
         (parent.children if parent else top).append(view)
-    return [view for view in top if view.node.kind == "item" or _has_content(view)]
+    return _prune(top)
+
+
+def _prune(views: list[TreeNode]) -> list[TreeNode]:
+    """The views without empty headings, deepest first (a heading whose only children were
+    empty headings is empty too)."""
+    kept = []
+    for view in views:
+        view.children = _prune(view.children)
+        if view.node.kind == "item" or _has_content(view):
+            kept.append(view)
+    return kept
 
 
 def subtree_nodes(nodes: list[Node], key: str) -> list[Node]:
@@ -154,6 +166,7 @@ def update_item(
         "_item_update.html",
         roadmap=roadmap,
         item=view,
+        saved=note is not None or evidence is not None,
         total=rollups.get(None, RollUp()),
         bars=[(a.key, rollups.get(a.key, RollUp())) for a in ancestors],
     )
@@ -238,7 +251,7 @@ async def create_import(
         functools.partial(import_document, session, data=data, name=name,
                           slug=slug.strip() or None, user=user, now=utc_now(), max_bytes=limit,
                           dry_run=dry_run))
-    return page.render("import_result.html", report=report)
+    return page.render("import_result.html", report=report, **page.words.import_texts(report))
 
 
 async def _read_limited(file: UploadFile, limit: int, name: str) -> bytes:

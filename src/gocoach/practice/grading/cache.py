@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gocoach.practice.grading.exercises import Exercise, read_files
-from gocoach.practice.grading.harness import make_harness, package_of
 from gocoach.practice.grading.runner import (
     GradingSettings,
     build_command,
     build_env,
     ensure_test2json,
+    exercise_harness,
     go_cache,
     prepare_job_dir,
 )
@@ -68,14 +68,14 @@ def warm_build_cache(
         label = f"{exercise.slug}{' -race' if race else ''}"
         if progress is not None:
             progress(index, len(plan), label)
-        # With a harness, as in grading: its imports (crypto/hmac, …) get warmed too.
-        harness = make_harness(package=package_of(list(read_files(exercise, "tests").values())),
-                               benchmarks=[], benchtime="1x", timeout="1s")  # fmt: skip
+        # With the harness, as in grading: its verdict package gets compiled into the cache.
+        harness = exercise_harness(exercise)
         job_dir = prepare_job_dir(exercise, read_files(exercise, "solution"), work_root,
                                   harness=harness)  # fmt: skip
         try:
             outcome = run_limited(
-                build_command(exercise, settings, job_dir, race=race),
+                build_command(exercise, settings, job_dir, race=race,
+                              link_flag=harness.link_flag),
                 env=build_env(settings, cgo=race),
                 wall_seconds=settings.limits.build_seconds,
                 output_bytes=settings.limits.output_bytes,

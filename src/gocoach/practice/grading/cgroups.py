@@ -61,7 +61,7 @@ class JobCgroup:
         """True when a fork or thread creation failed at the pids limit."""
         return any(_counters(d / "pids.events").get("max", 0) > 0 for d in self.dirs)
 
-    def kill_all(self, *, attempts: int = 40) -> None:
+    def kill_all(self, *, attempts: int = 200) -> None:
         """SIGKILL every process left in the cgroup (cgroup.kill where the kernel has it)."""
         for d in self.dirs:
             kill = d / "cgroup.kill"
@@ -75,7 +75,7 @@ class JobCgroup:
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
-            time.sleep(0.025)
+            time.sleep(0.005)  # exiting processes leave the cgroup within a few ms
 
     def pids(self) -> list[int]:
         """Processes still in the cgroup."""

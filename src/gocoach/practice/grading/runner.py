@@ -24,7 +24,13 @@ from gocoach.practice.grading.exercises import (
 )
 from gocoach.practice.grading.gosource import static_flags
 from gocoach.practice.grading.gotest_json import parse_events, summarize_run
-from gocoach.practice.grading.harness import Harness, make_harness, package_of, read_verdict
+from gocoach.practice.grading.harness import (
+    Harness,
+    make_harness,
+    module_of,
+    package_of,
+    read_verdict,
+)
 from gocoach.practice.grading.results import GradeResult, overall_status
 from gocoach.practice.grading.sandbox import (
     Isolation,
@@ -50,7 +56,6 @@ from gocoach.practice.grading.verdicts import (
 
 BOX = "/box"
 TEST2JSON_IN_BOX = "/opt/gocoach/test2json"
-BENCH_ITERATIONS = 500
 _test2json_locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -150,12 +155,15 @@ def build_command(
     *,
     race: bool,
     seccomp_fd: int | None = None,
+    link_flag: str | None = None,
 ) -> list[str]:
     """Build argv for `go test -c -vet=all` (vet then compile) inside the sandbox.
 
     `-ldflags=-s -w` links without DWARF and the symbol table, as `go test` itself does when
     it runs the binary it built: the debugger data costs ~60 ms of linking and nothing reads
-    it; panics and race reports still get file:line from the runtime's pclntab.
+    it; panics and race reports still get file:line from the runtime's pclntab. `link_flag`
+    (the harness's `-X …key=…`) gives the verdict package this run's key; `-trimpath` keeps
+    linker flags out of the binary's build info, where the learner's code could read them.
     """
     inner = BOX if settings.isolation == "bwrap" else str(job_dir)
     go = str(settings.go_root / "bin" / "go")
@@ -165,7 +173,7 @@ def build_command(
         "-c",
         "-vet=all",
         "-trimpath",
-        "-ldflags=-s -w",
+        "-ldflags=-s -w" + (f" {link_flag}" if link_flag else ""),
         "-o",
         f"{inner}/{exercise.slug}.test",
     ]
@@ -265,13 +273,7 @@ def grade_submission(
     except SubmissionRejected as exc:
         return GradeResult("error", str(exc), duration_seconds=clock() - start, stage="rejected")
     flags = tuple(static_flags(accepted.files))
-    harness = make_harness(
-        package=package_of(list(read_files(exercise, "tests").values())),
-        benchmarks=[limit.benchmark for limit in exercise.alloc_limits] if not exercise.race
-        else [],
-        benchtime=f"{BENCH_ITERATIONS}x",
-        timeout=_timeout(exercise),
-    )
+    harness = exercise_harness(exercise)
     job_dir = prepare_job_dir(exercise, accepted.files, work_root, harness=harness)
     try:
         result = _build_and_test(exercise, settings, job_dir, harness, clock)
@@ -283,6 +285,17 @@ def grade_submission(
     message = "\n".join(m for m in (result.message, note) if m) or None
     return replace(result, message=message, duration_seconds=clock() - start, flags=flags,
                    limits=limits_note(exercise, settings))  # fmt: skip
+
+
+def exercise_harness(exercise: Exercise) -> Harness:
+    """The grader's TestMain and verdict package for this exercise, with a fresh key."""
+    go_mod = read_files(exercise, "starter").get("go.mod", f"module {exercise.slug}\n")
+    return make_harness(
+        package=package_of(list(read_files(exercise, "tests").values())),
+        module=module_of(go_mod),
+        benchmarks=[limit.benchmark for limit in exercise.alloc_limits] if not exercise.race
+        else [],
+    )
 
 
 def prepare_job_dir(
@@ -300,10 +313,11 @@ def prepare_job_dir(
         dict(submitted),
         read_files(exercise, "tests"),
         read_files(exercise, "hidden"),
-        {harness.file_name: harness.source} if harness is not None else {},
+        harness.files if harness is not None else {},
     ]
     for layer in layers:
         for name, content in layer.items():
+            (job_dir / name).parent.mkdir(exist_ok=True, mode=0o700)
             (job_dir / name).write_text(content, encoding="utf-8")
     return job_dir
 
@@ -348,7 +362,8 @@ def _build_and_test(
     binary = job_dir / f"{exercise.slug}.test"
     with _seccomp(settings) as fd:
         built = run_limited(
-            build_command(exercise, settings, job_dir, race=exercise.race, seccomp_fd=fd),
+            build_command(exercise, settings, job_dir, race=exercise.race, seccomp_fd=fd,
+                          link_flag=harness.link_flag),
             env=build_env(settings, cgo=exercise.race),
             wall_seconds=settings.limits.build_seconds,
             output_bytes=settings.limits.output_bytes,
@@ -356,7 +371,6 @@ def _build_and_test(
             clock=clock,
             pass_fds=() if fd is None else (fd,),
         )
-    (job_dir / harness.file_name).unlink(missing_ok=True)  # the key must not be readable
     if built.returncode != 0 or not binary.is_file():
         return _build_failure(built, settings, job_dir)
     _hand_over(job_dir, binary, settings, race=exercise.race)
@@ -424,7 +438,7 @@ def shape_run(
     status = overall_status(tests, benches)
     failed = [t for t in tests if t.status != "pass"]
     message = None
-    if passed and not genuine:
+    if (passed and not genuine) or (verdict is not None and verdict.status == "tampered"):
         message = _unconfirmed_reason(ran, verdict)
     elif status != "pass":
         message = f"Не прошло тестов: {len(failed)} из {len(tests)}." if failed else None
@@ -448,7 +462,8 @@ def _unconfirmed_reason(ran: ProcessOutcome, verdict: object) -> str:
             "берётся только от самого тестового фреймворка, а не из напечатанного текста."
         )
     if getattr(verdict, "status", "") == "tampered":
-        return "Проверка не засчитана: решение изменило флаги запуска тестов (-test.run и др.)."
+        return ("Проверка не засчитана: решение вмешалось в запуск тестов (изменило флаги "
+                "-test.run и др. или само вызвало TestMain).")
     if ran.returncode != 0:
         return f"Проверка не засчитана: тестовый процесс завершился с кодом {ran.returncode}."
     return "Проверка не засчитана: тестовый фреймворк сообщил о непройденных тестах."

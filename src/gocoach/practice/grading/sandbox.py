@@ -289,15 +289,16 @@ def kill_process_group(pgid: int) -> None:
 def list_processes_of(uid: int) -> list[int]:
     """Return the pids of live (non-zombie) processes whose real uid is `uid`."""
     pids: list[int] = []
-    for entry in Path("/proc").iterdir():
+    real_uid = f"\nUid:\t{uid}\t"  # the real uid is the first of four
+    for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            status = (entry / "status").read_text()
+            with open(f"/proc/{entry.name}/status", encoding="utf-8", errors="replace") as file:
+                status = file.read()
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("Uid", "").split()[:1] == [str(uid)] and "Z" not in fields.get("State", ""):
+        if real_uid in status and "\nState:\tZ" not in status:
             pids.append(int(entry.name))
     return pids
 

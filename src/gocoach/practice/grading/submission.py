@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gocoach.practice.grading.gosource import GoSyntaxError, directives, imports, tokenize
+from gocoach.practice.grading.harness import VERDICT_PACKAGE
 
 _GO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\.go$")
 # //go:embed would compile the hidden tests (or the grader's generated file) into the binary;
@@ -65,7 +66,8 @@ def accept_submission(
 
 
 def _check_source(name: str, content: str) -> None:
-    """Refuse cgo (however the import is written) and the forbidden //go: directives."""
+    """Refuse cgo (however the import is written), the grader's verdict package (it signs
+    verdicts) and the forbidden //go: directives."""
     try:
         tokens = tokenize(content)
     except GoSyntaxError:
@@ -75,6 +77,11 @@ def _check_source(name: str, content: str) -> None:
             f'Решение не принято: «{name}» импортирует "C" — cgo в упражнениях запрещён, '
             "используйте только стандартную библиотеку Go."
         )
+    for spec in imports(tokens):
+        if VERDICT_PACKAGE in spec.path.split("/"):
+            raise SubmissionRejected(
+                f"Решение не принято: «{name}» импортирует пакет проверяющего «{spec.path}»."
+            )
     for directive, line in directives(tokens):
         if directive in _FORBIDDEN_DIRECTIVES or directive.startswith("go:cgo_"):
             raise SubmissionRejected(

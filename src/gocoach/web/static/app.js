@@ -32,3 +32,14 @@ document.addEventListener("htmx:responseError", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// A code block or a table wider than its box scrolls inside itself (app.css): let the keyboard
+// reach it too, as a focusable region.
+function focusScrollers(root) {
+  root.querySelectorAll("pre, main table, .heatmap").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) box.tabIndex = 0;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => focusScrollers(document));
+document.addEventListener("htmx:afterSwap", (event) => focusScrollers(event.target));
+document.addEventListener("toggle", (event) => focusScrollers(event.target), true);

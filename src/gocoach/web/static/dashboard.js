@@ -4,6 +4,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const source = document.getElementById("chart-data");
   if (!source || typeof uPlot === "undefined") return;
   const data = JSON.parse(source.textContent);
+  const text = data.text;  // the labels in the page's language
   const width = (el) => Math.max(280, el.clientWidth || 600);
 
   const burnup = document.querySelector('[data-chart="burnup"]');
@@ -11,23 +12,27 @@ document.addEventListener("DOMContentLoaded", () => {
     new uPlot({
       width: width(burnup), height: 260,
       scales: { x: { time: false } },
-      axes: [{ label: "week" }, { label: "h" }],
+      axes: [{ label: text.week }, { label: text.hours }],
       series: [
-        { label: "week" },
-        { label: "planned", stroke: "#00add8", width: 2 },
-        { label: "logged", stroke: "#2e9d57", width: 2, spanGaps: false },
+        { label: text.week },
+        { label: text.planned, stroke: "#00add8", width: 2 },
+        { label: text.logged, stroke: "#2e9d57", width: 2, spanGaps: false },
       ],
     }, [data.burnup.weeks, data.burnup.planned, data.burnup.logged], burnup);
   }
 
   const forecast = document.querySelector('[data-chart="forecast"]');
   if (forecast && data.forecast.days.length) {
-    const xs = data.forecast.days.map((d) => Date.parse(d + "T12:00:00Z") / 1000);
+    // days as positions, worded by the server (uPlot would write US dates: 12/7)
+    const xs = data.forecast.days.map((_, i) => i);
+    const day = (i) => data.forecast.labels[Math.round(i)] ?? "";
     new uPlot({
       width: width(forecast), height: 200,
+      scales: { x: { time: false } },
+      axes: [{ values: (u, ticks) => ticks.map(day) }, {}],
       series: [
-        {},
-        { label: "due", stroke: "#d99a00", fill: "rgba(217,154,0,.35)",
+        { label: text.day, value: (u, i) => (i == null ? "—" : day(i)) },
+        { label: text.due, stroke: "#d99a00", fill: "rgba(217,154,0,.35)",
           paths: uPlot.paths.bars({ size: [0.6, 40] }), points: { show: false } },
       ],
     }, [xs, data.forecast.due], forecast);

@@ -7,6 +7,7 @@ function setUpEditors() {
     const editor = CodeMirror.fromTextArea(area, {
       mode: "go", lineNumbers: true, indentUnit: 4, tabSize: 4, indentWithTabs: true,
       viewportMargin: Infinity,
+      screenReaderLabel: area.name.replace(/^file:/, ""),  // the file name labels the editor
       extraKeys: { "Ctrl-Enter": runTests, "Cmd-Enter": runTests },
     });
     editors.push(editor);

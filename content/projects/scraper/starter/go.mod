@@ -1,0 +1,3 @@
+module scraper
+
+go 1.22

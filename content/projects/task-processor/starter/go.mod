@@ -1,0 +1,3 @@
+module taskprocessor
+
+go 1.22

@@ -1,0 +1,26 @@
+// TODO-сервис — стартовый код.
+// Условия всех стадий — в PROJECT.md рядом; проверка: `gocoach project test`.
+package main
+
+import (
+	"flag"
+	"log/slog"
+	"net/http"
+	"os"
+)
+
+func main() {
+	addr := flag.String("addr", ":8080", "адрес HTTP-сервера")
+	data := flag.String("data", "todos.json", "файл со списком (стадия 4)")
+	flag.Parse()
+
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	mux := http.NewServeMux()
+	// TODO (стадия 1): GET /todos, POST /todos, GET /todos/{id}.
+
+	logger.Info("listening", "addr", *addr, "data", *data)
+	if err := http.ListenAndServe(*addr, mux); err != nil {
+		logger.Error("server stopped", "err", err)
+		os.Exit(1)
+	}
+}

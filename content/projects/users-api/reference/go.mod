@@ -1,0 +1,3 @@
+module usersapi
+
+go 1.22
