@@ -17,16 +17,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from gocoach.projects.box import Exit, Run, Stream
-from gocoach.projects.harness import (
-    CheckFailed,
-    Family,
-    Metrics,
-    Ran,
-    Reply,
-    _output_excerpt,
-    _race_report,
-    parse_json_lines,
-)
+from gocoach.projects.checks import CheckFailed, Family, Metrics, Ran, Reply, parse_json_lines
+from gocoach.projects.harness import _output_excerpt, _race_report
 from gocoach.projects.module import (
     MAX_FILE_BYTES,
     ModuleRejected,

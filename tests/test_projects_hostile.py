@@ -17,15 +17,9 @@ from gocoach.practice.grading.cgroups import CGROUP_ROOT, cgroup_support
 from gocoach.practice.grading.runner import GradingSettings
 from gocoach.practice.grading.sandbox import Limits, MiB, list_processes_of, sandbox_available
 from gocoach.projects.box import BoxSpec, build_module
+from gocoach.projects.checks import CheckFailed, StageTest, Tester
 from gocoach.projects.connector import ensure_connector
-from gocoach.projects.harness import (
-    CheckFailed,
-    StageResult,
-    StageRun,
-    StageTest,
-    Tester,
-    run_stage,
-)
+from gocoach.projects.harness import StageResult, StageRun, run_stage
 from project_fixtures import grading_settings
 
 pytestmark = [

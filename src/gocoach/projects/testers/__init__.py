@@ -1,1 +1,1 @@
-"""One module per project: STAGES maps a stage number to its test function (harness.Tester)."""
+"""One module per project: STAGES maps a stage number to its test function (checks.Tester)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from gocoach.projects.harness import Ran, StageTest, Tester
+from gocoach.projects.checks import Ran, StageTest, Tester
 
 
 def _number(text: str) -> float | None:

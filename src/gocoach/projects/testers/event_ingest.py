@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from gocoach.projects.harness import App, CheckFailed, Reply, StageTest, Tester, clip
+from gocoach.projects.checks import App, CheckFailed, Reply, StageTest, Tester, clip
 
 BATCH_LINE = '{"batch": N, "events": ["id", ...]}'
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gocoach.projects.harness import CheckFailed, Ran, StageTest, Tester, parse_json_lines
+from gocoach.projects.checks import CheckFailed, Ran, StageTest, Tester, parse_json_lines
 from gocoach.projects.site import Page, Site, html
 
 LINE = '{"url": "...", "depth": N, "status": 200, "title": "..."} или {"url", "depth", "error"}'

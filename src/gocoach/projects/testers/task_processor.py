@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gocoach.projects.harness import App, CheckFailed, Metrics, Reply, StageTest, Tester, clip
+from gocoach.projects.checks import App, CheckFailed, Metrics, Reply, StageTest, Tester, clip
 
 STATUSES = ("queued", "running", "done")
 TASK_SHAPE = 'JSON {"id": "<непустая строка>", "status": "queued|running|done", "progress": 0..100}'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gocoach.projects.harness import App, CheckFailed, Reply, StageTest, Tester
+from gocoach.projects.checks import App, CheckFailed, Reply, StageTest, Tester
 
 SHAPE = 'JSON {"id": <целое>, "name": "...", "email": "...", "age": <целое>}'
 
