@@ -22,6 +22,9 @@ NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 # Every app a test starts would otherwise warm its own cold Go build cache (29 builds) in the
 # background; tests that are about the warm-up turn it on explicitly.
 os.environ.setdefault("GOCOACH_GRADING_WARMUP", "false")
+# `gocoach` subprocesses run their command in-process: a CLI server (cli/zygote.py) left behind
+# by one test would outlive it; tests/test_cli_server.py starts its own servers
+os.environ["GOCOACH_CLI_SERVER"] = "off"
 # The in-process TestClient sends `Host: testserver`; server-mode apps need a real secret key.
 os.environ.setdefault("GOCOACH_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1,::1")
 os.environ.setdefault("GOCOACH_SECRET_KEY", "tests-only-secret-key-0123456789abcdef")

@@ -26,6 +26,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def reset_consoles() -> None:
+    """Detect the terminal again (colour, width) for the two consoles: the CLI server
+    (cli/zygote.py) calls it in each forked command, whose stdio are the client's."""
+    console.__init__(soft_wrap=True)  # type: ignore[misc]
+    errors.__init__(stderr=True, soft_wrap=True)  # type: ignore[misc]
+
+
 @dataclass
 class Context:
     """An opened database with its settings."""

@@ -155,6 +155,13 @@ class Settings:
     db_max_overflow: int = _setting(
         "Extra connections for background work (graders, warm-up) beyond the pool.", 10,
         parse=_int, minimum=0)
+    cli_server: bool = _setting(
+        "Run CLI commands through a background server that has already imported the app "
+        "(cli/launch.py): ~0.1 s instead of ~0.6 s; off: every command starts from scratch.",
+        True, parse=_bool)
+    cli_server_idle: int = _setting(
+        "Seconds the CLI server waits for a command before it stops.", 600, parse=_int,
+        minimum=1)
 
     def __post_init__(self) -> None:
         for spec in fields(self):
