@@ -115,13 +115,18 @@ def create_rating(
         if _is_htmx(request):
             return PlainTextResponse(str(exc), status_code=409)
         return _show(request, page, {**drill_context(session, user, now), "error": str(exc)}, 409)
-    log_drill_minutes(session, user=user, now=now)
+    response: Response
     if not _is_htmx(request):  # a plain form: the notice goes through the redirect
         query = urlencode({"rated": ref, "rating": result.rating})
-        return RedirectResponse(f"/drill?{query}", status_code=303)
-    return _show(request, page, {**drill_context(session, user, now),
-                                 "rated": {"due": local_time(result.due)},
-                                 "rating_name": page.t(RATING_KEYS[result.rating])})
+        response = RedirectResponse(f"/drill?{query}", status_code=303)
+    else:
+        response = _show(request, page, {**drill_context(session, user, now),
+                                         "rated": {"due": local_time(result.due)},
+                                         "rating_name": page.t(RATING_KEYS[result.rating])})
+    # last, once the next card is rendered: it locks the user's row until the commit that
+    # follows the return, so concurrent ratings wait on each other as briefly as possible
+    log_drill_minutes(session, user=user, now=now)
+    return response
 
 
 @router.post("/drill/undo")
