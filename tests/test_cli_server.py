@@ -9,6 +9,7 @@ import contextlib
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -168,4 +169,23 @@ def test_an_idle_server_stops_and_removes_its_socket(runtime: Path) -> None:
         assert server.wait(timeout=60) == 0
     finally:
         server.kill()
+    assert not path.exists()
+
+
+def test_a_dead_servers_socket_is_removed_and_a_stopped_server_cleans_up(
+        runtime: Path) -> None:
+    path = launch.socket_path(os.environ)
+    assert path is not None
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(str(path))  # a socket file nobody listens on: its server was killed
+    dead.close()
+    assert launch.through_server(path, ["today"]) is None
+    assert not path.exists()
+    assert gocoach("--help", server=True).returncode == 0  # runs here, starts a server
+    wait_for_server(runtime)
+    pid = int(Path(f"{path}.lock").read_text())
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not path.exists()

@@ -104,13 +104,25 @@ def _stream_encodings() -> list[tuple[str, str]]:
 def through_server(path: Path, argv: list[str]) -> int | None:
     """Run the command through the server at `path`: its exit code, or None if the server
     did not take the command (nothing ran; the caller runs it here)."""
-    request = json.dumps({
-        "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "umask": _umask(),
-        "streams": _stream_encodings(),
-    }).encode()
+    try:
+        request = json.dumps({
+            "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "umask": _umask(),
+            "streams": _stream_encodings(),
+        }).encode()
+    except (OSError, ValueError):  # e.g. the working folder was deleted: run it here
+        return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(str(path))
+    except ConnectionRefusedError:  # its server died without cleaning up: start another
+        conn.close()
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    except OSError:
+        conn.close()
+        return None
+    try:
         fds = array.array("i", [0, 1, 2])
         conn.sendmsg([HEADER.pack(len(request)) + request],
                      [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds.tobytes())])

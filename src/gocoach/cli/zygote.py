@@ -64,19 +64,25 @@ def serve(path: Path) -> None:
     gc.collect()
     gc.freeze()  # the children share the imported modules' pages
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    signal.signal(signal.SIGTERM, _stop)  # `kill` cleans up like an idle stop
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # bound and listening under a temporary name, then renamed into place: the path never
+    # names a socket that refuses connections while its server is alive (cli/launch.py takes a
+    # refused connection for a dead server and removes its socket)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}")
     with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    listener.bind(str(path))
-    os.chmod(path, 0o600)
-    ours = path.stat().st_ino  # the socket file we made (a newer server may replace it)
+        temporary.unlink()
+    listener.bind(str(temporary))
+    os.chmod(temporary, 0o600)
     listener.listen(16)
+    ours = temporary.stat().st_ino  # the socket file we made (a newer server may replace it)
+    os.rename(temporary, path)
     listener.settimeout(idle_seconds(os.environ))
     try:
         while True:
             try:
                 conn, _ = listener.accept()
-            except TimeoutError:
+            except (TimeoutError, _Stopped):
                 break
             if _peer_uid(conn) != os.getuid() or os.fork() != 0:
                 conn.close()
@@ -92,6 +98,14 @@ def serve(path: Path) -> None:
         listener.close()
         with contextlib.suppress(OSError):
             os.unlink(f"{path}.lock")
+
+
+class _Stopped(Exception):
+    """SIGTERM reached the server."""
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise _Stopped
 
 
 def _peer_uid(conn: socket.socket) -> int:
