@@ -10,7 +10,7 @@ LOCALES := src/gocoach/locale
 # the markers of interface texts (docs/i18n.md): msgids are symbolic keys; a subclass of
 # store.refusals.Refusal joins the list
 I18N_KEYWORDS := -k t -k translate -k N_ -k tn:1,1 -k translate_plural:1,1 -k Refusal:1 \
-	-k Missing:1 -k AnswerError:1
+	-k Missing:1 -k AnswerError:1 -k BackupError:1 -k ModuleRejected:1
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -54,7 +54,7 @@ def test_a_terminal_session_reveals_rates_undoes_and_quits(cli: CliRunner) -> No
 
 def test_limit_and_end_of_input(cli: CliRunner) -> None:
     code, output = run(cli, "drill", "--limit", "1", stdin="\n4\n\n4\n")
-    assert code == 0 and "session: 1 cards" in output and len(reviews()) == 1
+    assert code == 0 and "session: 1 card in" in output and len(reviews()) == 1
     code, output = run(cli, "drill", stdin="")  # no input at all: quits cleanly
     assert code == 0 and "session: 0 cards" in output
 
@@ -95,7 +95,7 @@ def test_search_and_show(cli: CliRunner) -> None:
     assert code == 1 and "level must be one of" in output
     code, output = run(cli, "q", "show", "chan-select")
     assert code == 0 and "Как работает select с несколькими готовыми ветками?" in output
-    assert "Короткий ответ" in output and "Уточняющие вопросы" in output
+    assert "Short answer" in output and "Follow-up questions" in output
     code, output = run(cli, "q", "show", "chan-nope")
     assert code == 1 and "no question 'chan-nope'" in output and "Traceback" not in output
 

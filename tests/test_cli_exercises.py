@@ -85,6 +85,12 @@ def test_server_mode_without_sandbox_refuses_to_grade(
                         lambda: SandboxStatus(False, "bwrap is not installed"))
     run(cli, "exercise", "start", "lru-cache", str(tmp_path / "lru"))
     code, output = run(cli, "exercise", "test", str(tmp_path / "lru"))
+    assert code == 1 and "Grading is disabled" in output
+    assert "bwrap is not installed" in output
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "GOCOACH_LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    code, output = run(cli, "exercise", "test", str(tmp_path / "lru"))
     assert code == 1 and "Проверка решений отключена" in output
     assert "bwrap is not installed" in output
 
@@ -122,8 +128,10 @@ def test_submitting_a_failing_solution_is_recorded_and_exits_1(
     run(cli, "exercise", "start", "lru-cache", str(folder))
     (folder / "lru.go").write_text("package lru\n\nfunc broken( {\n")
     code, output = run(cli, "exercise", "submit", str(folder))
-    assert code == 1 and "Решение не компилируется" in output and "lru.go:3" in output
-    assert "! error: compile error" in output and "0/0" not in output
+    # the compiler's line, then the verdict: it does not compile (the tests did not run)
+    assert code == 1 and "lru.go:3:14: syntax error" in output
+    assert output.index("lru.go:3") < output.index("! error: compile error")
+    assert "0/0" not in output
     assert "saved as submission #1" in output
 
 

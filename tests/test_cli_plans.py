@@ -68,7 +68,7 @@ def test_reports_and_milestones(cli: CliRunner, tmp_path: Path) -> None:
     code, out = run(cli, "report", "draft", "1", "--today", "2026-11-09")
     assert code == 0
     assert out.startswith("# Недельный отчёт — Неделя 1 (2026-11-02 – 2026-11-08)")
-    assert "2 из 17.5 часов · 0/16 пунктов недели закрыто" in out
+    assert "2 ч из 17 ч 30 мин · 0/16 пунктов недели закрыто" in out
     assert "- **Проблема:** flaky test\n  **Решение:** -race" in out
     assert "## Планы на следующую неделю\n\n- Объявление и инициализация массивов" in out
     code, out = run(cli, "report", "draft", "1", "--today", "2026-11-09")

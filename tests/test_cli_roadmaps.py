@@ -79,7 +79,7 @@ def test_import_dry_run_and_reimport(cli: CliRunner, tmp_path: Path) -> None:
     plan = tmp_path / "my-plan.md"
     plan.write_text("# Plan\n\n## Week 1\n\n- [ ] Goroutines\n- [x] Channels\n", encoding="utf-8")
     code, output = run(cli, "import", str(plan))
-    assert code == 0 and "imported my-plan" in output and "1 statuses taken" in output
+    assert code == 0 and "imported my-plan" in output and "1 status taken" in output
     plan.write_text(
         "# Plan\n\n## Week 1\n\n- [ ] Goroutines\n- [x] Go channels\n- [ ] Select\n",
         encoding="utf-8",

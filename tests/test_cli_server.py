@@ -8,10 +8,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,8 +28,8 @@ GOCOACH = str(Path(sys.executable).parent / "gocoach")
 @pytest.fixture
 def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private XDG_RUNTIME_DIR and data folder; any server started in it is stopped after."""
-    folder = tmp_path / "run"
-    folder.mkdir(mode=0o700)
+    # a short folder: under pytest-xdist tmp_path is too long for a Unix socket's path
+    folder = Path(tempfile.mkdtemp(prefix="gc-", dir="/tmp"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
     monkeypatch.setenv("GOCOACH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GOCOACH_CLI_SERVER", "on")
@@ -40,6 +42,7 @@ def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         if text.isdigit():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(text), signal.SIGTERM)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def gocoach(*args: str, server: bool, stdin: str = "", cwd: Path | None = None
@@ -189,3 +192,12 @@ def test_a_dead_servers_socket_is_removed_and_a_stopped_server_cleans_up(
     while path.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not path.exists()
+
+
+def test_a_folder_too_deep_for_a_socket_is_not_used(tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 90)
+    deep.mkdir(mode=0o700)
+    folder = launch.runtime_dir({"XDG_RUNTIME_DIR": str(deep)})
+    assert folder is None or len(os.fsencode(folder)) <= launch.MAX_FOLDER
+    path = launch.socket_path({"XDG_RUNTIME_DIR": str(deep)})
+    assert path is None or len(os.fsencode(path)) < 108

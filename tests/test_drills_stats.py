@@ -73,3 +73,26 @@ def test_module_progress(bank: Session, user: User) -> None:
     assert 0.9 < chan.retrievability <= 1.0 and chan.mastered_share == 0.0
     assert (err.cards, err.seen, err.retrievability) == (3, 0, 0.0)
     assert chan.title == "Горутины и каналы"
+
+
+def test_the_streak_counts_study_days_in_the_users_zone(bank: Session, user: User) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from gocoach.drills.stats import study_streak
+    from gocoach.plans.timelog import log_time
+
+    moscow = ZoneInfo("Europe/Moscow")  # UTC+3
+    for moment in (datetime(2026, 11, 18, 21, 30, tzinfo=UTC),  # Moscow: the 19th, 00:30
+                   datetime(2026, 11, 21, 6, 0, tzinfo=UTC)):  # Moscow: the 21st, 09:00
+        record_rating(bank, user=user, ref="chan-select", rating=3, now=moment, duration_ms=1000)
+    now = datetime(2026, 11, 21, 20, 30, tzinfo=UTC)
+    assert study_streak(bank, user=user, now=now, zone=moscow) == 1  # the 20th is missing
+    # drill minutes are filed under the UTC day (the 20th): they are not a day of study
+    log_time(bank, user=user, minutes=5, source="drill", now=now, day=now.date() - timedelta(1))
+    assert study_streak(bank, user=user, now=now, zone=moscow) == 1
+    log_time(bank, user=user, minutes=30, source="manual", now=now, day=now.date() - timedelta(1))
+    assert study_streak(bank, user=user, now=now, zone=moscow) == 3  # the 19th, 20th, 21st
+    assert study_streak(bank, user=user, now=now, zone=UTC) == 2  # in UTC the 19th is empty
+    stats = drill_stats(bank, user=user, now=now, zone=moscow)
+    assert stats.streak == 3

@@ -10,6 +10,7 @@ import pytest
 from gocoach.practice.grading.build_errors import error_locations, is_vet_failure, map_build_output
 from gocoach.practice.grading.exercises import AllocLimit, extract_function, list_test_functions
 from gocoach.practice.grading.gotest_json import parse_benchmark_allocs, parse_events, summarize_run
+from gocoach.practice.grading.reasons import Reason
 from gocoach.practice.grading.results import GradeResult, TestResult, result_to_json
 from gocoach.practice.grading.submission import SubmissionRejected, accept_submission
 from gocoach.practice.grading.verdicts import (
@@ -82,7 +83,7 @@ def test_a_test_without_a_pass_event_never_passes() -> None:
     report = summarize_run(parse_events(STREAM))
     tests = judge_tests(expected("TestA", "TestMissing"), report, FACTS, 2000)
     assert tests[1].status == "fail"
-    assert "не запускался" in (tests[1].message or "")
+    assert tests[1].reason is not None and tests[1].reason.code == "test.not_run"
 
 
 def test_extra_tests_in_the_stream_are_ignored() -> None:
@@ -92,25 +93,30 @@ def test_extra_tests_in_the_stream_are_ignored() -> None:
 
 
 @pytest.mark.parametrize(
-    ("output", "fragment"),
+    ("output", "code", "params"),
     [
-        ("panic: test timed out after 10s\n", "не уложился в 10 с"),
-        ("fatal error: runtime: out of memory\n", "лимит памяти (512 МБ)"),
-        ("runtime: failed to create new OS thread\n", "лимит процессов"),
-        ("testing.go:1490: race detected during execution of test\n", "гонка данных"),
-        ("panic: runtime error: index out of range [3] with length 3\n", "Паника: runtime error"),
+        ("panic: test timed out after 10s\n", "test.timeout", {"seconds": 10.0}),
+        ("fatal error: runtime: out of memory\n", "test.memory", {"mib": 512}),
+        ("runtime: failed to create new OS thread\n", "test.processes", {}),
+        ("testing.go:1490: race detected during execution of test\n", "test.race", {}),
+        ("panic: runtime error: index out of range [3] with length 3\n", "test.panic",
+         {"panic": "runtime error: index out of range [3] with length 3"}),
     ],
 )
-def test_failure_causes_are_explained(output: str, fragment: str) -> None:
+def test_failure_causes_are_explained(output: str, code: str, params: dict[str, object]) -> None:
     stream = [event("run", "TestX"), event("output", "TestX", output), event("fail", "TestX")]
     tests = judge_tests(expected("TestX"), summarize_run(parse_events(stream)), FACTS, 2000)
-    assert fragment in (tests[0].message or "")
+    reason = tests[0].reason
+    assert reason is not None and (reason.code, dict(reason.params)) == (code, params)
+    assert tests[0].message is None  # the sentence is the reason's; no tool lines to add
 
 
 def test_init_panic_explains_why_nothing_ran() -> None:
     stream = [event("start"), event("output", None, "panic: boom in init\n"), event("fail")]
     tests = judge_tests(expected("TestX"), summarize_run(parse_events(stream)), FACTS, 2000)
-    assert "паника при инициализации" in (tests[0].message or "")
+    reason = tests[0].reason
+    assert reason is not None and reason.code == "run.init_panic"
+    assert reason.params["cause"] == Reason("test.panic", panic="boom in init")
 
 
 def test_output_cap_and_timeout_are_reported_for_unfinished_tests() -> None:
@@ -118,8 +124,10 @@ def test_output_cap_and_timeout_are_reported_for_unfinished_tests() -> None:
     report = summarize_run(parse_events(stream))
     capped = judge_tests(expected("TestX"), report, FACTS.__class__(**{**FACTS.__dict__,
                          "output_truncated": True}), 10)  # fmt: skip
-    assert "напечатало больше 4 МБ" in (capped[0].message or "")
-    assert (capped[0].output or "").endswith("обрезан до 10 символов]")
+    reason = capped[0].reason
+    assert reason is not None and (reason.code, dict(reason.params)) == ("run.output_limit",
+                                                                         {"mib": 4.0})
+    assert capped[0].output == "x" * 10 + "\n…"  # cut to 10 characters, saying so
 
 
 def test_benchmark_allocs_are_parsed_and_judged() -> None:
@@ -131,10 +139,12 @@ def test_benchmark_allocs_are_parsed_and_judged() -> None:
     limits = (AllocLimit("BenchmarkEncode", 1), AllocLimit("BenchmarkOther", 0))
     encode, other = judge_benchmarks(limits, parse_benchmark_allocs(output), tests_passed=True)
     assert (encode.status, encode.allocs_per_op) == ("fail", 2)
-    assert "2 аллокаций на операцию" in (encode.message or "")
-    assert other.status == "pass"
+    assert encode.reason == Reason("bench.allocs", allocs=2, max=1)
+    assert encode.reason is not None and encode.reason.code == "bench.allocs"
+    assert other.status == "pass" and other.reason is None
     (missing,) = judge_benchmarks((AllocLimit("BenchmarkGone", 0),), {}, tests_passed=False)
-    assert missing.status == "fail" and "сначала должны пройти" in (missing.message or "")
+    assert missing.status == "fail" and missing.reason is not None
+    assert missing.reason.code == "bench.not_run"
 
 
 def test_build_output_names_the_learners_files_only() -> None:
@@ -162,23 +172,27 @@ def test_submission_keeps_only_solution_go_files() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "reason"),
+    ("name", "content", "code", "params"),
     [
-        ("../evil.go", "package p", "содержит путь"),
-        ("dir/evil.go", "package p", "содержит путь"),
-        ("_hidden.go", "package p", "недопустимое имя"),
-        ("cgo.go", 'package p\n\nimport "C"\n', "cgo"),
-        ("big.go", "x" * 300_000, "больше 256 КБ"),
+        ("../evil.go", "package p", "submission.path", {"name": "../evil.go"}),
+        ("dir/evil.go", "package p", "submission.path", {"name": "dir/evil.go"}),
+        ("_hidden.go", "package p", "submission.bad_name", {"name": "_hidden.go"}),
+        ("cgo.go", 'package p\n\nimport "C"\n', "submission.cgo", {"name": "cgo.go"}),
+        ("big.go", "x" * 300_000, "submission.too_large", {"name": "big.go", "kib": 256}),
     ],
 )
-def test_submission_rejections_explain_themselves(name: str, content: str, reason: str) -> None:
-    with pytest.raises(SubmissionRejected, match=reason):
+def test_submission_rejections_explain_themselves(
+    name: str, content: str, code: str, params: dict[str, object]
+) -> None:
+    with pytest.raises(SubmissionRejected) as refused:
         accept_submission({name: content})
+    assert (refused.value.reason.code, dict(refused.value.reason.params)) == (code, params)
 
 
 def test_submission_with_only_tests_is_rejected() -> None:
-    with pytest.raises(SubmissionRejected, match="нет ни одного файла"):
+    with pytest.raises(SubmissionRejected, match=r"no \.go file") as refused:
         accept_submission({"a_test.go": "package p"})
+    assert refused.value.reason.code == "submission.no_go_files"
 
 
 def test_test_functions_and_their_source_are_found() -> None:
@@ -197,9 +211,11 @@ def test_test_functions_and_their_source_are_found() -> None:
 def test_result_json_has_the_exercism_v3_shape(tmp_path: Path) -> None:
     result = GradeResult(
         "fail",
-        "Не прошло тестов: 1 из 1.",
-        (TestResult("TestX", "fail", "boom", "out", "func TestX() {}"),),
+        None,
+        (TestResult("TestX", "fail", "boom", "out", "func TestX() {}",
+                    reason=Reason("test.timeout", seconds=10.0)),),
         duration_seconds=0.12345,
+        reasons=(Reason("run.failed_count", failed=1, total=1),),
     )
     doc = result_to_json(result)
     assert doc["version"] == 3 and doc["status"] == "fail"
@@ -207,10 +223,13 @@ def test_result_json_has_the_exercism_v3_shape(tmp_path: Path) -> None:
         "name": "TestX",
         "status": "fail",
         "message": "boom",
+        "reason": {"code": "test.timeout", "params": {"seconds": 10.0}},
         "output": "out",
         "test_code": "func TestX() {}",
         "hidden": False,
     }
+    assert doc["message"] is None  # the grader's sentences are codes, in no language
+    assert doc["reasons"] == [{"code": "run.failed_count", "params": {"failed": 1, "total": 1}}]
     assert doc["duration_seconds"] == 0.123
     (tmp_path / "results.json").write_text(json.dumps(doc, ensure_ascii=False))
 

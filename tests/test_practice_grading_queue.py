@@ -52,8 +52,9 @@ def test_full_queue_says_busy_try_again() -> None:
     gate.first_started.wait(5)
     queue.submit(gate.work("w1"))
     queue.submit(gate.work("w2"))
-    with pytest.raises(QueueBusy, match="Попробуйте отправить ещё раз"):
+    with pytest.raises(QueueBusy, match="Try again in a minute") as busy:
         queue.submit(gate.work("w3"))
+    assert busy.value.args[0].code == "queue.busy" and busy.value.args[0].params == {"waiting": 2}
     gate.release.set()
     queue.close()
 

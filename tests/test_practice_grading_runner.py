@@ -72,7 +72,8 @@ def test_correct_but_allocating_encoder_fails_only_the_alloc_limit(
     (bench,) = result.benchmarks
     assert result.status == "fail"
     assert bench.status == "fail" and (bench.allocs_per_op or 0) >= 1
-    assert "аллокаций на операцию" in (bench.message or "")
+    assert bench.reason is not None and bench.reason.code == "bench.allocs"
+    assert bench.reason.params == {"allocs": bench.allocs_per_op, "max": bench.max_allocs_per_op}
 
 
 def test_rlimits_only_mode_grades_as_the_slot_uid(

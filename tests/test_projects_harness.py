@@ -26,6 +26,7 @@ from gocoach.projects.module import (
     read_module,
     unpack_archive,
 )
+from gocoach.projects.said import Failure, Said, key_of
 from gocoach.projects.site import Page, Site, html
 
 GO_MOD = b"module m\n\ngo 1.22\n"
@@ -123,24 +124,38 @@ def test_bad_uploads_are_refused_with_a_reason() -> None:
 
 def test_a_failed_check_says_what_was_sent_what_came_back_and_what_was_expected() -> None:
     reply = Reply("POST", "/tasks", '{"duration_ms": 5}', 404, {}, b"404 page not found\n", 0.01)
-    text = str(reply.fail("задача не принята", "код 202"))
-    assert text.splitlines() == [
+    failed = reply.fail(Said("pj.check.tp.not_accepted"), Said("pj.check.http.status",
+                                                                 codes="202"))
+    assert str(failed).splitlines() == [
         "задача не принята",
         '  отправлено: POST /tasks {"duration_ms": 5}',
         "  получено:   404 404 page not found",
         "  ожидалось:  код 202",
     ]
-    with pytest.raises(CheckFailed, match="неожиданный код ответа 404"):
+    # stored as keys and verbatim values, in no language
+    assert failed.failure.to_json() == {"check": {
+        "what": {"key": "pj.check.tp.not_accepted", "params": {}},
+        "sent": 'POST /tasks {"duration_ms": 5}',
+        "got": {"lines": ["404", "404 page not found"], "sep": " "},
+        "expected": {"key": "pj.check.http.status", "params": {"codes": "202"}}}}
+    with pytest.raises(CheckFailed, match="неожиданный код ответа 404") as unexpected:
         reply.expect(202)
-    with pytest.raises(CheckFailed, match="ответ не является JSON"):
+    assert key_of(unexpected.value.failure) == "pj.check.http.unexpected_status"
+    assert unexpected.value.failure.to_json()["check"]["what"]["params"] == {"status": 404}
+    with pytest.raises(CheckFailed, match="ответ не является JSON") as not_json:
         reply.json()
+    assert isinstance(not_json.value.failure, Failure)
+    assert key_of(not_json.value.failure) == "pj.check.http.not_json"
 
 
 def test_commands_are_shown_as_a_shell_would_take_them() -> None:
     ran = Ran(("2 + 3", "-x", "it's"), "1+1\n", Exit(1), "", "boom", "calc")
     assert ran.command() == "calc '2 + 3' -x 'it'\\''s'\nstdin: '1+1'"
     assert ran.summary() == "код выхода 1; stdout: ''; stderr: 'boom'"
+    assert key_of(ran.summary()) == "pj.check.run.summary"
     assert Exit(-1, 15).describe() == "остановлена сигналом SIGTERM"
+    assert Exit(-1, 15).describe().to_json() == {"key": "pj.check.exit.signal",
+                                                 "params": {"signal": "SIGTERM"}}
 
 
 # --- /metrics -----------------------------------------------------------------------------
@@ -174,10 +189,12 @@ def test_metrics_are_looked_up_by_name_type_and_labels() -> None:
     assert metrics.value("tasks_running") == 3  # summed over label sets
     assert metrics.value("tasks_running", {"worker": "b"}) == 2
     assert metrics.value("lat_count") == 2
-    with pytest.raises(CheckFailed, match="объявлена как gauge"):
+    with pytest.raises(CheckFailed, match="объявлена как gauge") as wrong:
         metrics.family("tasks_running", "counter")
+    assert key_of(wrong.value.failure) == "pj.check.metrics.wrong_type"
     with pytest.raises(CheckFailed, match="нет метрики tasks_done_total") as missing:
         metrics.family("tasks_done_total", "counter")
+    assert key_of(missing.value.failure) == "pj.check.metrics.missing"
     assert "counter tasks_submitted" in missing.value.got
 
 
@@ -200,6 +217,7 @@ def test_a_race_report_is_cut_out_of_the_program_output() -> None:
     runs = [Run(("app",), _stream(""), _stream(report))]
     found = _race_report(runs)
     assert found.startswith("гонка данных") and "todo/main.go:12" in found
+    assert key_of(found) == "pj.check.stage.race"
     assert "after" not in found
     assert _race_report([Run(("app",), _stream(""), _stream("{}\n"))]) == ""
 

@@ -20,6 +20,7 @@ from gocoach.projects.box import BoxSpec, build_module
 from gocoach.projects.checks import CheckFailed, StageTest, Tester
 from gocoach.projects.connector import ensure_connector
 from gocoach.projects.harness import StageResult, StageRun, run_stage
+from gocoach.projects.said import key_of
 from project_fixtures import grading_settings
 
 pytestmark = [
@@ -196,6 +197,7 @@ def test_an_output_flood_stops_the_box_quickly(spec: BoxSpec) -> None:
     result = stage(spec, lambda t: _ran(t.run("-mode", "flood", timeout=8.0)))
     assert result.status == "fail"
     assert "вывела больше" in result.message, result.message
+    assert key_of(result.message) == "pj.check.box.output_flood"
     assert time.monotonic() - started < 5
     assert len(result.output) < 10_000
 
@@ -219,6 +221,7 @@ def test_a_program_ignoring_sigterm_fails_and_is_killed(spec: BoxSpec) -> None:
     result = stage(spec, test)
     assert result.status == "fail"
     assert "не завершилась за 1 с после SIGTERM" in result.message, result.message
+    assert key_of(result.message) == "pj.check.sigterm.no_exit"
     assert time.monotonic() - started < 5
 
 
@@ -233,6 +236,7 @@ def test_a_stage_past_its_time_limit_is_stopped(spec: BoxSpec) -> None:
     result = stage(spec, test, limit=1.5)
     assert result.status == "fail"
     assert "лимит времени 1.5 с" in result.message, result.message
+    assert key_of(result.message) == "pj.check.stage.time_limit"
     assert time.monotonic() - started < 4
 
 
@@ -245,6 +249,7 @@ def test_a_program_that_never_listens_gets_a_clear_message(spec: BoxSpec) -> Non
     result = stage(quiet, test)
     assert result.status == "fail"
     assert "не открыла порт за 1 с" in result.message and "-addr" in result.message
+    assert key_of(result.message) == "pj.check.server.no_port"
 
 
 def _ran(ran: object) -> None:
@@ -260,3 +265,4 @@ def test_a_bug_in_a_tester_is_an_error_of_the_tester_not_a_crash(spec: BoxSpec) 
     assert result.status == "error"
     assert result.message == ("ошибка проверяющего (не вашей программы): ZeroDivisionError: "
                               "division by zero")
+    assert key_of(result.message) == "pj.check.stage.tester_error"

@@ -11,6 +11,7 @@ from gocoach.practice.grading.sandbox import sandbox_available
 from gocoach.projects.box import build_module
 from gocoach.projects.catalogue import Project, find_project, module_files
 from gocoach.projects.module import accept_module, write_module
+from gocoach.projects.said import Failure, key_of
 from project_fixtures import PROJECTS, check, explain, grading_settings
 from project_variants import Variant, apply_variant, load_variants
 
@@ -41,8 +42,11 @@ def test_the_starter_builds_and_fails_stage_one_clearly(project: Project, tmp_pa
     # a clear message: what was sent, what came back, what was expected
     for label in ("отправлено:", "получено:", "ожидалось:"):
         assert label in first.message, explain(report)
+    assert isinstance(first.message, Failure), explain(report)  # stored as keys and values
+    stored = first.to_json()["message"]["check"]
+    assert all(stored.get(part) for part in ("what", "sent", "got", "expected")), stored
     assert all(s.status == "skipped" and "стадия 1 не пройдена" in s.message
-               for s in report.stages[1:])
+               and key_of(s.message) == "pj.check.stage.not_run" for s in report.stages[1:])
 
 
 def test_every_project_has_at_least_two_broken_variants() -> None:
@@ -82,4 +86,7 @@ def test_a_vendored_dependency_builds_offline_and_a_missing_one_is_explained(
     report = check(find_project(PROJECTS, "calculator"), unvendored, tmp_path / "jobs")
     assert report.status == "error" and not report.stages
     assert "только стандартная библиотека" in report.message, explain(report)
+    assert key_of(report.message) == "pj.check.build.failed"
+    assert report.to_json()["message"]["lines"][1] == {"key": "pj.check.build.no_proxy",
+                                                       "params": {}}
     assert "module lookup disabled by GOPROXY=off" in report.build_output

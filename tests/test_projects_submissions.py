@@ -3,16 +3,18 @@ done only once passed, carried by backups (issue #18). Reports are made up: no G
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from conftest import NOW
 from gocoach.backup.archive import make_backup, restore_backup
 from gocoach.curricula.progress import statuses
 from gocoach.curricula.roadmaps import get_roadmap
+from gocoach.plans.calendar import local_date
 from gocoach.projects.catalogue import find_project
 from gocoach.projects.harness import ProjectReport, StageResult
 from gocoach.projects.module import Module
@@ -25,12 +27,14 @@ from gocoach.projects.submissions import (
     record_run,
     stage_items,
     stage_states,
+    work_minutes,
 )
 from gocoach.startup import Database, open_database
 from gocoach.store.engine import transaction
 from gocoach.store.settings import load_settings
-from gocoach.store.tables import ProjectSubmission, User
+from gocoach.store.tables import ProjectSubmission, TimeEntry, User
 from gocoach.store.users import ensure_local_user
+from gocoach.web.app import create_app
 from project_fixtures import PROJECTS
 
 CALC = find_project(PROJECTS, "calculator")
@@ -125,3 +129,57 @@ def test_project_runs_survive_backup_and_restore(seeded: Database, tmp_path: Pat
             ("calculator", "fail", [1])]
         assert rows[0].report["stages"][1]["message"] == "неверный результат"
     fresh.engine.dispose()
+
+
+# --- time on a project goes into the time log -------------------------------------------------
+
+
+def project_entries(session: object, user: User) -> list[tuple[object, int, str | None]]:
+    rows = session.scalars(select(TimeEntry).where(  # type: ignore[attr-defined]
+        TimeEntry.user_id == user.id, TimeEntry.source == "project").order_by(TimeEntry.day))
+    return [(e.day, e.minutes, e.ref) for e in rows]
+
+
+def test_runs_log_the_days_time_on_the_project_once_per_day(seeded: Database) -> None:
+    day, next_day = local_date(NOW), local_date(NOW + timedelta(days=1))
+    with transaction(seeded.sessions) as session:
+        me = ensure_local_user(session, now=NOW)
+        record_run(session, user=me, project=CALC, module=MODULE, source="cli", now=NOW,
+                   report=report((1, "fail")))
+        # the first run of a day counts its own length: at least a minute
+        assert project_entries(session, me) == [(day, 1, f"project:calculator:{day}")]
+        for minutes in (25, 40, 40 + 180):  # 25 min, 15 min, then a 3-hour gap counted as 60
+            record_run(session, user=me, project=CALC, module=MODULE, source="web",
+                       now=NOW + timedelta(minutes=minutes), report=report((1, "pass")))
+        record_run(session, user=me, project=CALC, module=MODULE, source="cli",
+                   now=NOW + timedelta(days=1), report=report((1, "pass")))
+        assert project_entries(session, me) == [
+            (day, 25 + 15 + 60 + 0, f"project:calculator:{day}"),
+            (next_day, 1, f"project:calculator:{next_day}")]
+        entry = session.scalars(select(TimeEntry).where(TimeEntry.source == "project")).first()
+        assert entry is not None and entry.note == CALC.title
+        assert entry.node_key == stage_items(session, CALC)[1][0].key  # what the project practises
+
+
+def test_work_minutes_counts_gaps_up_to_an_hour_and_only_that_day() -> None:
+    start = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    day = local_date(start)
+    runs = [(start - timedelta(days=1), 600_000), (start, 90_000),
+            (start + timedelta(minutes=30), 5_000), (start + timedelta(hours=5), 5_000),
+            (start + timedelta(days=1), 600_000)]
+    assert work_minutes(runs, day) == round((90 + 30 * 60 + 60 * 60) / 60)  # 92
+    assert work_minutes([], day) == 1
+
+
+def test_the_time_page_names_the_project_source(seeded: Database, tmp_path: Path) -> None:
+    now = datetime.now(UTC)  # the page shows this month's entries, by the real clock
+    with transaction(seeded.sessions) as session:
+        me = ensure_local_user(session, now=now)
+        record_run(session, user=me, project=CALC, module=MODULE, source="cli", now=now,
+                   report=report((1, "pass")))
+    settings = load_settings(data_dir=tmp_path / "seeded", grading_warmup=False)
+    with TestClient(create_app(settings)) as client:
+        russian = client.get("/time", headers={"Accept-Language": "ru"}).text
+        english = client.get("/time", headers={"Accept-Language": "en"}).text
+    assert f"<td>проект</td><td>{CALC.title}</td>" in russian
+    assert f"<td>project</td><td>{CALC.title}</td>" in english

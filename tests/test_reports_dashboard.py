@@ -70,13 +70,13 @@ def test_plan_today_and_dashboard_over_simulated_days(web: Web) -> None:
                           data={"status": "done"}, headers=EN)
     assert 'class="item s-done"' in row.text
     board = web.client.get("/", headers=EN)
-    assert "4.5 h logged of 52.5 h planned up to the end of this week." in board.text
+    assert "4 h 30 min logged of 52 h 30 min planned up to the end of this week." in board.text
     found = re.search(r'id="chart-data">(.*?)</script>', board.text, re.S)
     assert found
     data = json.loads(found.group(1))
     assert data["burnup"]["planned"][:3] == [17.5, 35.0, 52.5]
     assert data["burnup"]["logged"][:4] == [0.0, 0.0, 4.5, None]
-    assert "<td>3</td><td>52.5</td><td>4.5</td>" in board.text
+    assert "<td>3</td><td>52 h 30 min</td><td>4 h 30 min</td>" in board.text
     assert re.search(r'id="streak">.*?<p class="big">3</p>', board.text, re.S)
     assert "1% · 1/198" in board.text  # the roadmap counts its criteria and milestones too
     assert "Неделя 3: Базовые Go навыки" in board.text and "Nov 22, 2026 · 1/41" in board.text
@@ -100,8 +100,8 @@ def test_time_log_page(web: Web) -> None:
     web.client.post("/plan", data={"roadmap": ["senior-3-months"], "start": "2026-11-16"})
     web.client.post("/time", data={"minutes": "45", "note": "Проблема: гонка в тесте"})
     page = web.client.get("/time", headers=EN)
-    assert "<td>1</td><td>2026-11-16 – 2026-11-22</td><td>10</td><td>0.75</td><td>8%</td>" in \
-        page.text
+    assert "<td>1</td><td>2026-11-16 – 2026-11-22</td><td>10 h</td><td>45 min</td><td>8%</td>" \
+        in page.text
     assert "Проблема: гонка в тесте" in page.text
     assert web.client.post("/time", data={"minutes": "0"}).status_code == 400
 
@@ -122,7 +122,8 @@ def test_review_forecast_and_readiness_come_from_the_stats() -> None:
         readiness=(ModuleReadiness("Go Core", 0.9, 40), ModuleReadiness("Concurrency", 0.4, 12)),
         review_days=frozenset({today, today - timedelta(days=1)}))
     board = build_dashboard(today=today, roadmaps=[], state=None, minutes={},
-                            active_days=set(), reviews=reviews, exercises=ExerciseStats())
+                            active_days={today, today - timedelta(days=1)}, reviews=reviews,
+                            exercises=ExerciseStats())
     assert [n for _, n in board.forecast] == list(range(14))
     assert [m.name for m in board.readiness] == ["Concurrency", "Go Core"]
     assert board.streak == 2 and board.pace is None and board.burnup == ()

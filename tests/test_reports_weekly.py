@@ -70,8 +70,9 @@ def test_draft_is_filled_from_the_weeks_activity(session: Session, user: User,
     assert next_lines[-1] == "- Обработка ошибок (error type) (перенесено с этой недели)"
     assert len(next_lines) == 14 + 13
     assert s["summary"] == "" and s["figures"] == "2.5 17.5 3 16"  # values, worded later
-    assert "2.5 из 17.5 часов · 3/16 пунктов недели закрыто" in report_markdown(report, state)
-    assert "2.5 of 17.5 hours · 3/16 items of the week closed" in report_markdown(
+    assert "2 ч 30 мин из 17 ч 30 мин · 3/16 пунктов недели закрыто" in report_markdown(
+        report, state)
+    assert "2 h 30 min of 17 h 30 min · 3/16 items of the week closed" in report_markdown(
         report, state, "en")
 
 

@@ -290,3 +290,37 @@ def test_a_mentor_reads_a_learners_reports(client: TestClient) -> None:
     assert "Каналы и <strong>select</strong>" in report.text and "deadlock" in report.text
     forms = re.findall(r'<form[^>]*action="([^"]+)"', report.text.split("<main")[1])
     assert forms == ["/cohorts/autumn/learners/lena/reports/1/comments"]  # only the thread
+
+
+def test_the_table_counts_the_streak_in_the_users_zone_as_the_dashboard_does(
+        session: Session, cohort: Cohort) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from gocoach.drills.stats import study_streak
+    from gocoach.teams.export import cohort_week
+
+    moscow = ZoneInfo("Europe/Moscow")
+    vera = person(session, "vera")
+    add_member(session, cohort=cohort, user=vera, role="learner", now=NOW)
+    # Moscow days 19, 20 and 21 November; UTC days 18, 19 and 21 (a gap on the 20th)
+    for moment in (datetime(2026, 11, 18, 21, 30, tzinfo=UTC),
+                   datetime(2026, 11, 19, 22, 0, tzinfo=UTC),
+                   datetime(2026, 11, 21, 6, 0, tzinfo=UTC)):
+        session.add(Submission(user_id=vera.id, exercise="lru-cache", status="fail", files={},
+                               result={}, created_at=moment))
+    # drill minutes are filed under the UTC day: they do not make the 20th a study day
+    log_time(session, user=vera, minutes=5, source="drill", day=date(2026, 11, 20), now=NOW,
+             ref="drill:2026-11-20")
+    session.flush()
+    now = datetime(2026, 11, 21, 20, 30, tzinfo=UTC)  # the 21st, 23:30 in Moscow
+    today = date(2026, 11, 21)
+
+    def table_streak(zone: ZoneInfo | None) -> int:
+        rows = cohort_overview(session, cohort, today=today, now=now, zone=zone or UTC)
+        return next(r.streak for r in rows if r.user.username == "vera")
+
+    assert table_streak(moscow) == 3 == study_streak(session, user=vera, now=now, zone=moscow)
+    assert table_streak(None) == 1 == study_streak(session, user=vera, now=now, zone=UTC)
+    week = cohort_week(session, cohort, 3, today=today, now=now, zone=moscow)
+    assert next(r.streak for r in week.rows if r.username == "vera") == 3

@@ -16,7 +16,7 @@ from conftest import NOW
 from gocoach.practice import service as grading_service
 from gocoach.practice.grading import SandboxStatus
 from gocoach.store.engine import transaction
-from gocoach.store.tables import Cohort, SubmissionReview, User
+from gocoach.store.tables import Cohort, Submission, SubmissionReview, User
 from gocoach.teams.reviews import add_review, cohort_submission, review_queue
 from test_teams_comments import EN, Team, build_team, sign_in
 
@@ -114,3 +114,22 @@ def test_the_domain_functions(team: Team) -> None:
             add_review(session, submission=row, author=users["olga"], body="x", now=NOW)
         with pytest.raises(LookupError):
             cohort_submission(session, north, team.submissions["boris"])
+
+
+def test_a_stored_reason_flag_is_worded_in_the_mentors_language(team: Team) -> None:
+    """Flags stored as codes (the grader's `Reason`) read as sentences, never as dict text."""
+    with transaction(team.database.sessions) as session:
+        row = session.get(Submission, team.submissions["lena-pool"])
+        assert row is not None
+        row.result = {**row.result, "flags": [
+            {"code": "flag.catches_signals", "params": {"file": "pool.go"}}]}
+    sign_in(team.client, "mira")
+    for headers, words in ((EN, "pool.go: catches signals"),
+                           ({"Accept-Language": "ru"}, "pool.go:")):
+        page = team.client.get("/cohorts/north/reviews", headers=headers).text
+        row_html = re.search(rf'<tr id="submission-{team.submissions["lena-pool"]}".*?</tr>',
+                             page, re.S)
+        assert row_html is not None
+        flags = re.search(r'<td class="flags">(.*?)</td>', row_html.group(0), re.S)
+        assert flags is not None and words in flags.group(1)
+        assert "code" not in flags.group(1) and "{" not in flags.group(1)

@@ -39,6 +39,8 @@ from gocoach.store.tables import (
     InterviewAnswer,
     InterviewSession,
     Progress,
+    ProjectReview,
+    ProjectSubmission,
     ReportComment,
     Submission,
     SubmissionReview,
@@ -55,7 +57,8 @@ MARKERS = ("SECRET-A-REPORT", "SECRET-A-NOTE", "SECRET-A-PROGRESS", "SECRET-A-AN
 PUBLIC = {"/login", "/logout", "/invite/{token}", "/healthz", "/lang/{code}",
           "/favicon.ico"}  # the icon is a static file
 # path parameters that name one learner's objects (or cohort): another user must not reach them
-OWNED = ("interview_id", "submission_id", "job_id", "answer_id", "username", "contest_id")
+OWNED = ("interview_id", "submission_id", "job_id", "answer_id", "username", "contest_id",
+         "project_submission_id")
 
 
 @dataclass
@@ -131,11 +134,15 @@ def _learner_a_data(client: TestClient) -> dict[str, str]:
         submission = Submission(user_id=a.id, exercise="lru-cache", status="fail",
                                 files={"lru.go": "// SECRET-A-CODE"}, result={},
                                 created_at=NOW)
-        session.add_all([answer, submission])
+        project_run = ProjectSubmission(user_id=a.id, project="calculator", status="fail",
+                                        stages_passed=[], report={"stages": []},
+                                        files={"main.go": "// SECRET-A-CODE"}, created_at=NOW)
+        session.add_all([answer, submission, project_run])
         session.flush()
         token = create_invitation(session, role="learner", now=NOW, created_by=None).token
         return {"interview_id": str(interview.id), "answer_id": str(answer.id),
                 "submission_id": str(submission.id), "key": item.key, "week": "1",
+                "project_submission_id": str(project_run.id),
                 "username": "learner-a", "token": token, "qid": "chan-buffered",
                 "digest": "0123abcd", "job_id": "job-of-a", "number": "01", "code": "en",
                 "contest_id": "1"}
@@ -144,7 +151,8 @@ def _learner_a_data(client: TestClient) -> dict[str, str]:
 def fill(path: str, ids: dict[str, str]) -> str:
     """The route's path with learner A's objects (and cohort 'north') in its parameters."""
     slug = ("north" if path.startswith("/cohorts") else
-            "lru-cache" if path.startswith("/exercises") else "senior-3-months")
+            "lru-cache" if path.startswith("/exercises") else
+            "calculator" if path.startswith("/projects") else "senior-3-months")
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
@@ -213,6 +221,10 @@ def snapshot(client: TestClient) -> tuple[object, ...]:
                 ReportComment.user_id == a.id))),
             tuple(c.body for c in session.scalars(select(SubmissionReview).where(
                 SubmissionReview.user_id == a.id))),
+            session.scalar(select(func.count()).select_from(ProjectSubmission)
+                           .where(ProjectSubmission.user_id == a.id)),
+            tuple(c.body for c in session.scalars(select(ProjectReview).where(
+                ProjectReview.user_id == a.id))),
             a.password_hash, a.role, a.disabled,
         )
 
@@ -275,6 +287,8 @@ def test_the_walk_would_see_a_leak(world: World) -> None:
     assert report.status_code == 200 and "SECRET-A-REPORT" in report.text
     review = client.get(f"/cohorts/north/reviews/{world.ids['submission_id']}")
     assert review.status_code == 200 and "SECRET-A-CODE" in review.text
+    run = client.get(f"/cohorts/north/reviews/projects/{world.ids['project_submission_id']}")
+    assert run.status_code == 200 and "SECRET-A-CODE" in run.text
     assert client.get("/cohorts/south").status_code == 404
     assert client.get("/cohorts/south/learners/learner-b").status_code == 404
     assert client.get("/cohorts/north/learners/learner-b").status_code == 404

@@ -25,6 +25,7 @@ from gocoach.practice.grading import (
 from gocoach.practice.service import GradingService, WarmupState
 from gocoach.store.settings import load_settings
 from gocoach.web.app import create_app
+from gocoach.web.grader_wording import grader_text
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 CACHE_DIR = Path(tempfile.gettempdir()) / "gocoach-grading-test-cache"
@@ -152,7 +153,8 @@ def test_local_mode_without_sandbox_shows_the_warning(tmp_path: Path,
     monkeypatch.setattr(grading_service, "sandbox_available",
                         lambda: SandboxStatus(False, "bwrap is not installed"))
     with make_client(tmp_path) as client:
-        assert UNSANDBOXED_WARNING in client.get("/exercises", headers=RU).text
+        shown = client.get("/exercises", headers=RU).text  # in the page's language
+        assert grader_text(UNSANDBOXED_WARNING, "ru") in shown and "ВНИМАНИЕ: bubblewrap" in shown
 
 
 def test_warmup_progress_is_shown_while_it_runs(client: TestClient) -> None:

@@ -110,3 +110,86 @@ def test_solving_an_exercise_in_the_browser(page: Any, base_url: str) -> None:
     assert "сделано" in item.inner_text()
     saved = page.locator(EDITOR.format(pane=pane_of(page, "retry.go")))
     assert "// решено в браузере" in saved.evaluate("node => node.CodeMirror.getValue()")
+
+
+def editor_value(editor: Any) -> str:
+    return str(editor.evaluate("node => node.CodeMirror.getValue()"))
+
+
+def test_compile_errors_are_marked_in_the_editor_and_reset_brings_back_the_starter(
+    page: Any, base_url: str
+) -> None:
+    starter = (CONTENT / "exercises" / "worker-pool" / "starter" / "pool.go").read_text()
+    page.goto(f"{base_url}/exercises/worker-pool")
+    editor = page.locator(EDITOR.format(pane=pane_of(page, "pool.go")))
+    editor.wait_for(state="visible")
+    assert editor_value(editor) == starter
+    broken = starter.replace("results := make(", "results := make((")  # line 14
+    editor.evaluate("(node, text) => node.CodeMirror.setValue(text)", broken)
+    page.get_by_role("button", name="Запустить тесты").click()
+    result = finished_result(page)
+    assert "не компилируется" in result.locator("h3").inner_text()
+    assert "тестов пройдено" not in result.inner_text()
+
+    # The line the compiler named is marked in the gutter and highlighted.
+    location = result.locator("a.ex-loc").first
+    assert location.inner_text().startswith("pool.go:14:")
+    mark = editor.locator(".ex-error-mark")
+    mark.wait_for(state="visible")
+    assert mark.count() == 1
+    info = editor.evaluate("node => node.CodeMirror.lineInfo(13)")
+    assert "ex-error-line" in info["bgClass"] and "ex-marks" in info["gutterMarkers"]
+    # Its location moves the cursor there, in the editor.
+    editor.evaluate("node => node.CodeMirror.setCursor({line: 0, ch: 0})")
+    page.evaluate("() => document.activeElement.blur()")
+    location.click()
+    cursor = editor.evaluate("node => node.CodeMirror.getCursor()")
+    column = int(location.get_attribute("data-col") or 1)
+    assert (cursor["line"], cursor["ch"]) == (13, column - 1)
+    assert editor.evaluate("node => node.CodeMirror.hasFocus()")
+
+    # Reset asks first: cancelled, nothing changes; confirmed, the starter is back.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Вернуть заготовку").click()
+    assert asked and "останутся в истории" in asked[0]
+    assert editor_value(editor) == broken
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Вернуть заготовку").click()
+    assert editor_value(editor) == starter
+    assert editor.locator(".ex-error-mark").count() == 0
+    # The submission itself is kept: the page opens with it again.
+    page.goto(f"{base_url}/exercises/worker-pool")
+    saved = page.locator(EDITOR.format(pane=pane_of(page, "pool.go")))
+    saved.wait_for(state="visible")
+    assert editor_value(saved) == broken
+
+
+def test_long_lines_scroll_inside_their_boxes_on_a_phone(base_url: str) -> None:
+    starter = (CONTENT / "exercises" / "worker-pool" / "starter" / "pool.go").read_text()
+    name = "undefinedName" + "Long" * 50
+    long_line = starter + f"\nvar _ = {name} // {'x' * 200}\n"
+    with chromium() as browser:
+        context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.goto(f"{base_url}/exercises/worker-pool")
+        editor = page.locator(EDITOR.format(pane=pane_of(page, "pool.go")))
+        editor.wait_for(state="visible")
+        editor.evaluate("(node, text) => node.CodeMirror.setValue(text)", long_line)
+        page.get_by_role("button", name="Запустить тесты").click()
+        result = finished_result(page)
+        compiler = result.locator("pre.ex-compiler")
+        assert name in compiler.inner_text()
+        box = compiler.evaluate(
+            "el => ({scroll: el.scrollWidth, client: el.clientWidth,"
+            " right: el.getBoundingClientRect().right, overflow: getComputedStyle(el).overflowX,"
+            " tab: getComputedStyle(el).tabSize, space: getComputedStyle(el).whiteSpace})")
+        assert box["scroll"] > box["client"] and box["right"] <= 390, box
+        assert (box["overflow"], box["tab"], box["space"]) == ("auto", "4", "pre"), box
+        # the editor's own scroller holds the long line; the editor ends inside the screen
+        scroller = editor.locator(".CodeMirror-scroll").evaluate(
+            "el => [el.scrollWidth, el.clientWidth]")
+        assert scroller[0] > scroller[1], scroller
+        assert editor.evaluate("el => el.getBoundingClientRect().right") <= 390
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        context.close()

@@ -157,14 +157,15 @@ def test_pages_speak_one_language(site: Site, lang: str) -> None:
 def test_numbers_and_dates_take_the_languages_form(site: Site) -> None:
     ru = visible(site.client.get("/time", headers={"Accept-Language": "ru"}).text)
     en = visible(site.client.get("/time", headers={"Accept-Language": "en"}).text)
-    assert "0,8" in ru and "0.833333" not in ru  # 50 minutes, in hours
-    assert "0.8" in en and "0.833333" not in en
+    # the week's time (50 minutes by hand, 1 of the interview) as minutes, not 0.85 hours
+    assert "51 мин" in ru and "0,8" not in ru and "0.833333" not in ru
+    assert "51 min" in en and "0.8" not in en and "0.833333" not in en
     assert "18 нояб. 2026 г." in ru and "Nov 18, 2026" in en  # the day time was logged
     assert "вручную" in ru and "by hand" in en  # the time log's source, not `manual`
     report_ru = visible(site.client.get("/reports/1", headers={"Accept-Language": "ru"}).text)
     report_en = visible(site.client.get("/reports/1", headers={"Accept-Language": "en"}).text)
-    assert "За неделю: 0 ч из 17,5 ч" in report_ru and "нет записей" in report_ru
-    assert "This week: 0 h of 17.5 h" in report_en and "из" not in report_en.split()
+    assert "За неделю: 0 мин из 17 ч 30 мин" in report_ru and "нет записей" in report_ru
+    assert "This week: 0 min of 17 h 30 min" in report_en and "из" not in report_en.split()
     roadmaps = site.client.get("/roadmaps", headers={"Accept-Language": "ru"}).text
     assert '<span class="kind">трек</span>' in roadmaps  # not the code `track`
     assert 'title="в работе"' in site.client.get(site.pages["today"]).text  # status buttons
@@ -203,7 +204,7 @@ def test_errors_are_said_in_the_interface_language(site: Site) -> None:
 
 def test_wording_formats() -> None:
     ru, en = Wording("ru"), Wording("en")
-    assert (ru.hours(0.833333), en.hours(0.833333)) == ("0,8 ч", "0.8 h")
+    assert (ru.hours(0.833333), en.hours(0.833333)) == ("50 мин", "50 min")
     assert (ru.number(1234.5), en.number(1234.5)) == ("1\xa0234,5", "1,234.5")
     day = datetime(2026, 12, 7, 21, 30, tzinfo=UTC)
     assert (ru.date(day, "day"), en.date(day, "day")) == ("7 дек.", "Dec 7")

@@ -1,31 +1,59 @@
 """Backup and restore of all user data as one JSON document.
 
-The backup carries the users, every roadmap's source (so user-imported roadmaps come back too),
-progress and its history, and every other table with user data (see backup_tables.py).
-Restore never overwrites existing progress silently: rows that differ are reported and kept
-unless `replace` is asked for.
+The backup carries the users (with their password hashes: the file is a secret, written 0600),
+every roadmap's source (so user-imported roadmaps come back too), progress and its history,
+cohorts and invitations (accounts.py), and every other table with user data (tables.py).
+Restore checks the whole file first (format.py), then writes in the caller's transaction: an
+error anywhere leaves the database as it was. Restore never overwrites existing data silently:
+rows and accounts that differ are reported and kept unless `replace` is asked for.
+
+>>> data = make_backup(session, now=now)
+>>> report = restore_backup(other, read_backup(text, name="team.json"), now=now,
+...                        max_bytes=5 << 20)
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gocoach.backup.accounts import (
+    AccountsReport,
+    dump_cohorts,
+    dump_invitations,
+    dump_users,
+    restore_cohorts,
+    restore_users,
+)
+from gocoach.backup.format import (
+    FORMAT,
+    VERSION,
+    Backup,
+    BackupError,
+    EventRow,
+    ProgressRow,
+    check_backup,
+    place,
+    read_backup,
+)
 from gocoach.backup.tables import TablesReport, dump_user_tables, restore_user_tables
 from gocoach.curricula.roadmaps import import_document
 from gocoach.store.tables import Progress, ProgressEvent, Roadmap, User
 
-FORMAT = "gocoach-backup"
-VERSION = 1
-
-
-class BackupError(ValueError):
-    """A backup file that cannot be restored; the message says why."""
+__all__ = ["BackupError", "RestoreReport", "make_backup", "parse_backup", "restore_backup",
+           "write_backup"]
 
 
 @dataclass
@@ -38,18 +66,20 @@ class RestoreReport:
     progress_replaced: int = 0
     progress_kept: list[str] = field(default_factory=list)
     events_added: int = 0
+    accounts: AccountsReport = field(default_factory=AccountsReport)
     tables: TablesReport = field(default_factory=TablesReport)
 
 
 def make_backup(session: Session, *, now: datetime) -> dict[str, Any]:
-    """Everything a user owns, plus the curricula it hangs on."""
+    """Everything a user owns, the team's cohorts and invitations, and the curricula it all
+    hangs on."""
     users = {u.id: u.username for u in session.scalars(select(User))}
     slugs = {r.id: r.slug for r in session.scalars(select(Roadmap))}
     return {
         "format": FORMAT,
         "version": VERSION,
         "created_at": now.isoformat(),
-        "users": [_user_row(u) for u in session.scalars(select(User).order_by(User.id))],
+        "users": dump_users(session),
         "roadmaps": [
             _roadmap_row(r) for r in session.scalars(select(Roadmap).order_by(Roadmap.id))
         ],
@@ -80,18 +110,9 @@ def make_backup(session: Session, *, now: datetime) -> dict[str, Any]:
             }
             for e in session.scalars(select(ProgressEvent).order_by(ProgressEvent.id))
         ],
+        "cohorts": dump_cohorts(session),
+        "invitations": dump_invitations(session),
         "tables": dump_user_tables(session),
-    }
-
-
-def _user_row(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "is_local": user.is_local,
-        "locale": user.locale,
-        "created_at": user.created_at.isoformat(),
     }
 
 
@@ -106,59 +127,97 @@ def _roadmap_row(roadmap: Roadmap) -> dict[str, Any]:
     }
 
 
-def parse_backup(text: str, *, name: str) -> dict[str, Any]:
-    """Read a backup file's JSON and check that it is one of ours."""
+def write_backup(path: Path, data: dict[str, Any]) -> None:
+    """Write the backup to `path`, readable by its owner only (0600: it holds password hashes).
+
+    The JSON goes to a temporary file beside `path` first, then takes its place: a failure
+    midway leaves the previous backup whole, and the file is never readable by others, not
+    even for a moment.
+    """
+    folder = path.parent
+    if path.is_dir():
+        raise BackupError("backup.err.is_folder", f"{path}: is a folder; name a file",
+                          name=str(path))
+    if not folder.is_dir():
+        raise BackupError("backup.err.no_folder", f"{folder}: no such folder (create it first)",
+                          name=str(folder))
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=folder)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BackupError(f"{name}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise BackupError(f'{name}: not a gocoach backup (no "format": "{FORMAT}")')
-    if data.get("version") != VERSION:
-        raise BackupError(f"{name}: backup version {data.get('version')} is not supported")
-    return data
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def parse_backup(text: str, *, name: str) -> Backup:
+    """Read a backup file's text and check all of it (format.read_backup)."""
+    return read_backup(text, name=name)
 
 
 def restore_backup(
-    session: Session, data: dict[str, Any], *, now: datetime, max_bytes: int, replace: bool = False
+    session: Session, data: Backup | Mapping[str, Any], *, now: datetime, max_bytes: int,
+    replace: bool = False,
 ) -> RestoreReport:
-    """Restore users, missing roadmaps, progress and history, in the caller's transaction."""
+    """Restore users, cohorts, missing roadmaps, progress, history and the other tables, in the
+    caller's transaction (a BackupError leaves it to be rolled back)."""
+    backup = data if isinstance(data, Backup) else check_backup(data, name="backup")
     report = RestoreReport()
-    users = _restore_users(session, data.get("users", []), report)
-    roadmaps = _restore_roadmaps(session, data.get("roadmaps", []), users, now, max_bytes, report)
-    if replace:
-        session.execute(delete(Progress))
-        session.execute(delete(ProgressEvent))
-    _restore_progress(session, data.get("progress", []), users, roadmaps, replace, report)
-    _restore_events(session, data.get("progress_events", []), users, roadmaps, report)
-    report.tables = restore_user_tables(session, data.get("tables", {}), replace=replace)
+    try:
+        _check_roadmaps(session, backup)
+        users = restore_users(session, backup, replace=replace, report=report.accounts)
+        report.users = report.accounts.users
+        roadmaps = _restore_roadmaps(session, backup, users, now, max_bytes, report)
+        if replace:
+            session.execute(delete(Progress))
+            session.execute(delete(ProgressEvent))
+        _restore_progress(session, backup.progress, users, roadmaps, report)
+        _restore_events(session, backup.progress_events, users, roadmaps, report)
+        restore_cohorts(session, backup, users=users, roadmaps=roadmaps, replace=replace,
+                        report=report.accounts)
+        report.tables = restore_user_tables(session, backup.tables, replace=replace)
+        session.flush()
+    except IntegrityError as exc:
+        raise BackupError("backup.err.rule", f"{backup.name}: the backup's rows break a rule "
+                          f"of the database ({_constraint(exc)}); nothing was restored",
+                          name=backup.name, rule=_constraint(exc)) from exc
     return report
 
 
-def _restore_users(
-    session: Session, rows: list[dict[str, Any]], report: RestoreReport
-) -> dict[str, User]:
-    users = {u.username: u for u in session.scalars(select(User))}
-    for row in rows:
-        if row["username"] not in users:
-            user = User(
-                username=row["username"],
-                display_name=row.get("display_name", ""),
-                role=row.get("role", "learner"),
-                is_local=row.get("is_local", False),
-                locale=row.get("locale"),
-                created_at=datetime.fromisoformat(row["created_at"]),
-            )
-            session.add(user)
-            users[user.username] = user
-            report.users += 1
-    session.flush()
-    return users
+def _constraint(exc: IntegrityError) -> str:
+    return str(exc.orig).strip().splitlines()[0][:200]
+
+
+def _check_roadmaps(session: Session, backup: Backup) -> None:
+    """Every roadmap a row names is in the backup (with its source) or in the database."""
+    known = {r.slug for r in backup.roadmaps if r.source_text}
+    known |= set(session.scalars(select(Roadmap.slug)))
+    places: Iterator[tuple[tuple[str | int, ...], str | None]] = itertools.chain(
+        ((("progress", i, "roadmap"), r.roadmap) for i, r in enumerate(backup.progress)),
+        ((("progress_events", i, "roadmap"), r.roadmap)
+         for i, r in enumerate(backup.progress_events)),
+        ((("cohorts", i, "roadmaps"), slug) for i, c in enumerate(backup.cohorts)
+         for slug in c.roadmaps),
+        ((("tables", name, i, "roadmap_id"), row.get("roadmap_id"))
+         for name, rows in backup.tables.items() for i, row in enumerate(rows)),
+    )
+    for loc, slug in places:
+        if slug is not None and slug not in known:
+            where = place(loc)
+            raise BackupError("backup.err.unknown_roadmap", f"{backup.name}: {where}: no "
+                              f"roadmap '{slug}' in the backup or in the database",
+                              name=backup.name, where=where, slug=slug)
 
 
 def _restore_roadmaps(
     session: Session,
-    rows: list[dict[str, Any]],
+    backup: Backup,
     users: dict[str, User],
     now: datetime,
     max_bytes: int,
@@ -166,21 +225,21 @@ def _restore_roadmaps(
 ) -> dict[str, Roadmap]:
     roadmaps = {r.slug: r for r in session.scalars(select(Roadmap))}
     owner = next(iter(users.values()), None)
-    for row in rows:
-        if row["slug"] in roadmaps or not row.get("source_text") or owner is None:
+    for row in backup.roadmaps:
+        if row.slug in roadmaps or not row.source_text or owner is None:
             continue
         import_document(
             session,
-            data=row["source_text"].encode("utf-8"),
-            name=row.get("source_name") or f"{row['slug']}.md",
-            slug=row["slug"],
+            data=row.source_text.encode("utf-8"),
+            name=row.source_name or f"{row.slug}.md",
+            slug=row.slug,
             user=owner,
             now=now,
             max_bytes=max_bytes,
-            bundled=row.get("bundled", False),
-            position=row.get("position", 0),
+            bundled=row.bundled,
+            position=row.position,
         )
-        report.roadmaps_imported.append(row["slug"])
+        report.roadmaps_imported.append(row.slug)
     session.flush()
     restored = {r.slug: r for r in session.scalars(select(Roadmap))}
     _drop_import_statuses(session, [restored[s].id for s in report.roadmaps_imported])
@@ -199,48 +258,31 @@ def _drop_import_statuses(session: Session, roadmap_ids: list[int]) -> None:
 
 def _restore_progress(
     session: Session,
-    rows: list[dict[str, Any]],
+    rows: list[ProgressRow],
     users: dict[str, User],
     roadmaps: dict[str, Roadmap],
-    replace: bool,
     report: RestoreReport,
 ) -> None:
     existing = {(p.user_id, p.roadmap_id, p.node_key): p for p in session.scalars(select(Progress))}
     for row in rows:
-        user, roadmap = users.get(row["user"]), roadmaps.get(row["roadmap"])
-        if user is None or roadmap is None:
-            raise BackupError(
-                f"progress for unknown user or roadmap: {row['user']}/{row['roadmap']}"
-            )
-        current = existing.get((user.id, roadmap.id, row["key"]))
-        same = current is not None and (current.status, current.note, current.evidence) == (
-            row["status"],
-            row["note"],
-            row["evidence"],
-        )
-        if same:
-            continue
+        user, roadmap = users[row.user], roadmaps[row.roadmap]
+        key = (user.id, roadmap.id, row.key)
+        current = existing.get(key)
         if current is not None:
-            report.progress_kept.append(f"{row['roadmap']}:{row['key']}")
+            if (current.status, current.note, current.evidence) != (row.status, row.note,
+                                                                    row.evidence):
+                report.progress_kept.append(f"{row.roadmap}:{row.key}")
             continue
-        session.add(
-            Progress(
-                user_id=user.id,
-                roadmap_id=roadmap.id,
-                node_key=row["key"],
-                status=row["status"],
-                note=row["note"],
-                evidence=row["evidence"],
-                orphaned=row.get("orphaned", False),
-                updated_at=datetime.fromisoformat(row["updated_at"]),
-            )
-        )
+        existing[key] = Progress(user_id=user.id, roadmap_id=roadmap.id, node_key=row.key,
+                                 status=row.status, note=row.note, evidence=row.evidence,
+                                 orphaned=row.orphaned, updated_at=row.updated_at)
+        session.add(existing[key])
         report.progress_added += 1
 
 
 def _restore_events(
     session: Session,
-    rows: list[dict[str, Any]],
+    rows: list[EventRow],
     users: dict[str, User],
     roadmaps: dict[str, Roadmap],
     report: RestoreReport,
@@ -250,21 +292,20 @@ def _restore_events(
         for e in session.scalars(select(ProgressEvent))
     }
     for row in rows:
-        user, roadmap = users[row["user"]], roadmaps[row["roadmap"]]
-        at = datetime.fromisoformat(row["at"])
-        if (user.id, roadmap.id, row["key"], at.replace(tzinfo=None), row["status"]) in seen:
+        user, roadmap = users[row.user], roadmaps[row.roadmap]
+        if (user.id, roadmap.id, row.key, row.at.replace(tzinfo=None), row.status) in seen:
             continue
         session.add(
             ProgressEvent(
                 user_id=user.id,
                 roadmap_id=roadmap.id,
-                node_key=row["key"],
-                previous_status=row["previous_status"],
-                status=row["status"],
-                note=row["note"],
-                source=row["source"],
-                detail=row["detail"],
-                at=at,
+                node_key=row.key,
+                previous_status=row.previous_status,
+                status=row.status,
+                note=row.note,
+                source=row.source,
+                detail=row.detail,
+                at=row.at,
             )
         )
         report.events_added += 1

@@ -26,8 +26,10 @@ from gocoach.cli.context import (
     errors,
     handle_errors,
     open_context,
+    say_error,
     unit_of_work,
 )
+from gocoach.cli.language import N_, day_format, label, number, percent, t, tn
 from gocoach.drills.minutes import log_drill_minutes
 from gocoach.drills.optimizer import OptimizerMissing, optimize_parameters
 from gocoach.drills.queue import (
@@ -50,10 +52,16 @@ from gocoach.drills.stats import drill_stats
 from gocoach.questions.faces import CardFace, card_face
 from gocoach.startup import utc_now
 
-drill_app = typer.Typer(help="Spaced-repetition drills (FSRS) over the question bank.",
-                        invoke_without_command=True)
-KIND = {"question": "вопрос / question", "followup": "уточняющий / follow-up"}
+drill_app = typer.Typer(help=N_("cli.cmd.drill"), invoke_without_command=True)
+KIND = {"question": N_("cli.drill.question"), "followup": N_("cli.drill.followup")}
+RATING_WORDS = {1: N_("drill.again"), 2: N_("drill.hard"), 3: N_("drill.good"),
+                4: N_("drill.easy")}
 QUIT, UNDO = "q", "u"
+
+
+def rating_word(rating: int) -> str:
+    """Again, Hard, Good, Easy in the CLI's language."""
+    return t(RATING_WORDS[rating]) if rating in RATING_WORDS else RATINGS.get(rating, "")
 
 
 @dataclass
@@ -83,9 +91,9 @@ def read_key(prompt: str) -> str:
 
 def show_front(entry: QueueEntry, face: CardFace, queue: DrillQueue) -> None:
     """Print the question side."""
-    status = "new" if entry.is_new else "review"
-    console.rule(f"[bold]{face.module_number}[/] · {KIND[face.kind]} · {face.ref} · {status} · "
-                 f"{queue.remaining} left today", style="cyan")
+    status = t("cli.drill.new") if entry.is_new else t("cli.drill.review")
+    console.rule(t("cli.drill.front", module=face.module_number, kind=t(KIND[face.kind]),
+                   ref=face.ref, status=status, left=queue.remaining), style="cyan")
     if face.kind == "followup":
         console.print(f"[dim]↳ {escape(face.question_title)}[/]", highlight=False)
     console.print(f"[bold]{escape(face.front)}[/]", highlight=False)
@@ -95,28 +103,28 @@ def show_back(face: CardFace) -> None:
     """Print the answer side: short answer, key points, where the full question is."""
     console.print(Markdown(face.answer), soft_wrap=False)  # wrapped, never cut at the width
     if face.key_points:
-        console.print("[bold]Что должно прозвучать / key points:[/]")
+        console.print(t("cli.drill.key_points"))
         for number, point in enumerate(face.key_points, 1):
             console.print(f"  {number}. {point}", highlight=False)
-    console.print(f"[dim]full question: gocoach q show {face.qid} · {face.url}[/]",
-                  highlight=False)
+    console.print(t("cli.drill.full_question", qid=face.qid, url=face.url), highlight=False)
 
 
 def _rating_prompt(intervals: dict[int, timedelta]) -> str:
-    names = " · ".join(f"[bold]{n}[/] {name} [dim]{format_interval(intervals[n])}[/]"
-                       if n in intervals else f"[bold]{n}[/] {name}" for n, name in RATINGS.items())
-    return f"{names} · [bold]u[/] undo · [bold]q[/] quit > "
+    names = " · ".join(f"[bold]{n}[/] {rating_word(n)} [dim]{format_interval(intervals[n])}[/]"
+                       if n in intervals else f"[bold]{n}[/] {rating_word(n)}" for n in RATINGS)
+    return t("cli.drill.rate_prompt", ratings=names)
 
 
 def _describe(result: ReviewResult) -> str:
-    return (f"[green]{RATINGS[result.rating]}[/] → next in {format_interval(result.interval)} "
-            f"({result.state})")
+    return t("cli.drill.rated", rating=rating_word(result.rating),
+             interval=format_interval(result.interval),
+             state=label("card.state.", result.state))
 
 
 def format_interval(interval: timedelta) -> str:
-    """'10 min', '3 h', '8 d' for a timedelta."""
-    number, unit = interval_parts(interval)
-    return f"{number} {unit}"
+    """'10 min', '3 h', '8 d' (ru: '10 мин', '3 ч', '8 дн') for a timedelta."""
+    count, unit = interval_parts(interval)
+    return f"{count} {label('drill.unit.', unit)}"
 
 
 def _undo(ctx: Context, done: Session) -> None:
@@ -124,11 +132,11 @@ def _undo(ctx: Context, done: Session) -> None:
         undone = undo_last_rating(session, user=user)
         title = card_title(session, undone.ref) if undone else ""
     if undone is None:
-        console.print("[yellow]nothing to undo[/]")
+        console.print(t("cli.drill.nothing_to_undo"))
         return
     if done.ratings[undone.rating] > 0:
         done.ratings[undone.rating] -= 1
-    console.print(f"[yellow]undone:[/] {RATINGS[undone.rating]} of «{escape(title)}»",
+    console.print(t("cli.drill.undone", rating=rating_word(undone.rating), title=escape(title)),
                   highlight=False)
 
 
@@ -148,7 +156,7 @@ def _rate(ctx: Context, entry: QueueEntry, rating: int, shown: float) -> ReviewR
                                  now=utc_now(), duration_ms=elapsed, source="drill",
                                  expected_version=entry.version)
     except ReviewConflict as exc:
-        console.print(f"[yellow]{exc}[/]", highlight=False)
+        console.print(f"[yellow]{escape(say_error(exc))}[/]", highlight=False)
         return None
 
 
@@ -164,9 +172,9 @@ def _one_card(ctx: Context, done: Session) -> bool:
         intervals = next_intervals(session, user=user, ref=entry.ref, now=utc_now())
     shown = time.monotonic()
     show_front(entry, face, queue)
-    key = read_key("[dim]Enter/space[/] show answer · [bold]u[/] undo · [bold]q[/] quit > ")
+    key = read_key(t("cli.drill.front_prompt"))
     while key not in ("", QUIT, UNDO):
-        key = read_key("press Enter to show the answer, u to undo, q to quit > ")
+        key = read_key(t("cli.drill.front_again"))
     if key != "":
         if key == UNDO:
             _undo(ctx, done)
@@ -190,14 +198,14 @@ def _ask_rating(ctx: Context, entry: QueueEntry, shown: float, done: Session,
                 done.ratings[result.rating] += 1
                 console.print(_describe(result), highlight=False)
             return True
-        console.print("[yellow]type 1, 2, 3 or 4 (or u, q)[/]")
+        console.print(t("cli.drill.rate_again"))
 
 
 def _finished(queue: DrillQueue, now: datetime) -> None:
-    console.print("[bold green]Nothing is due now.[/]", end=" ")
+    console.print(t("cli.drill.nothing_due"), end=" ")
     if queue.next_due is not None:
         wait = max(queue.next_due - now, timedelta(0))
-        console.print(f"Next card in {format_interval(wait)}.", end="")
+        console.print(t("cli.drill.next_card", interval=format_interval(wait)), end="")
     console.print()
 
 
@@ -214,7 +222,7 @@ def run_session(ctx: Context, limit: int | None) -> Session:
 @handle_errors
 def drill_command(
     ctx: typer.Context,
-    limit: Annotated[int | None, typer.Option(help="Stop after this many cards.")] = None,
+    limit: Annotated[int | None, typer.Option(help=N_("cli.arg.drill_limit"))] = None,
 ) -> None:
     """Drill today's cards in the terminal: Enter shows the answer, 1–4 rate, u undo, q quit."""
     if ctx.invoked_subcommand is not None:
@@ -223,47 +231,50 @@ def drill_command(
     done = run_session(app_ctx, limit)
     with unit_of_work(app_ctx) as (session, user):
         logged = log_drill_minutes(session, user=user, now=utc_now())
-    counts = ", ".join(f"{RATINGS[r]} {n}" for r, n in sorted(done.ratings.items()) if n)
+    counts = ", ".join(f"{rating_word(r)} {n}" for r, n in sorted(done.ratings.items()) if n)
     seconds = int(time.monotonic() - done.started)
-    console.print(f"session: {done.reviewed} cards in {seconds // 60} min {seconds % 60} s"
-                  f"{f' ({counts})' if counts else ''}"
-                  f"{f'; today in the time log: {logged.minutes} min' if logged else ''}",
+    console.print(t("cli.drill.session", cards=tn("cli.drill.cards", done.reviewed),
+                    minutes=seconds // 60, seconds=seconds % 60,
+                    counts=f" ({counts})" if counts else "",
+                    logged=t("cli.drill.logged", minutes=logged.minutes) if logged else ""),
                   highlight=False)
 
 
-@drill_app.command("stats")
+@drill_app.command("stats", help=N_("cli.help.drill_stats"))
 @handle_errors
 def stats_command() -> None:
     """Due forecast, reviews, true retention, streak, and progress per module (as tables)."""
     with unit_of_work(open_context()) as (session, user):
         stats = drill_stats(session, user=user, now=utc_now())
-    retention = (f"{stats.true_retention:.1%} of {stats.retention_reviews} mature reviews"
-                 if stats.true_retention is not None else "no mature reviews yet")
-    console.print(f"due now: {stats.due_now} · reviews today: {stats.reviews_today} · "
-                  f"all reviews: {stats.total_reviews} · streak: {stats.streak} d\n"
-                  f"true retention (30 d): {retention} · desired: "
-                  f"{stats.desired_retention:.0%}", highlight=False)
-    forecast = Table("day", "due", "", title="Due in the next 30 days", title_justify="left")
+    retention = (t("cli.drill.retention", share=percent(stats.true_retention, 1),
+                   reviews=stats.retention_reviews)
+                 if stats.true_retention is not None else t("cli.drill.no_mature"))
+    console.print(t("cli.drill.stats", due=stats.due_now, today=stats.reviews_today,
+                    total=stats.total_reviews, streak=stats.streak, retention=retention,
+                    desired=percent(stats.desired_retention)), highlight=False)
+    forecast = Table(t("cli.drill.col_day"), t("cli.drill.col_due"), "",
+                     title=t("cli.drill.forecast"), title_justify="left")
     peak = max((n for _, n in stats.forecast), default=0) or 1
     for day, count in stats.forecast:
         if count:
-            forecast.add_row(f"{day:%a %d %b}", str(count), "█" * max(1, round(20 * count / peak)))
-    console.print(forecast if forecast.row_count else "nothing due in the next 30 days")
-    modules = Table("module", "cards", "seen", "mastered", "recall", title="Per module",
-                    title_justify="left")
+            forecast.add_row(day_format(day, "EEE dd MMM"), str(count),
+                             "█" * max(1, round(20 * count / peak)))
+    console.print(forecast if forecast.row_count else t("cli.drill.nothing_forecast"))
+    modules = Table(t("cli.drill.col_module"), t("cli.drill.col_cards"), t("cli.drill.col_seen"),
+                    t("cli.drill.col_mastered"), t("cli.drill.col_recall"),
+                    title=t("cli.drill.per_module"), title_justify="left")
     for module in stats.modules:
         modules.add_row(f"{module.number} {module.title}", str(module.cards), str(module.seen),
-                        f"{module.mastered_share:.0%}",
-                        f"{module.retrievability:.0%}" if module.seen else "—")
+                        percent(module.mastered_share),
+                        percent(module.retrievability) if module.seen else "—")
     console.print(modules)
 
 
-@drill_app.command("settings")
+@drill_app.command("settings", help=N_("cli.help.drill_settings"))
 @handle_errors
 def settings_command(
-    retention: Annotated[float | None, typer.Option(
-        help="Desired retention, 0.7–0.99 (default 0.9).")] = None,
-    new_per_day: Annotated[int | None, typer.Option(help="New cards a day (default 20).")] = None,
+    retention: Annotated[float | None, typer.Option(help=N_("cli.arg.drill_retention"))] = None,
+    new_per_day: Annotated[int | None, typer.Option(help=N_("cli.arg.drill_new"))] = None,
 ) -> None:
     """Show or change the desired retention and the number of new cards a day."""
     with unit_of_work(open_context()) as (session, user):
@@ -272,12 +283,13 @@ def settings_command(
                                              desired_retention=retention, new_per_day=new_per_day)
         else:
             settings = get_drill_settings(session, user=user)
-        fitted = "fitted from your reviews" if settings.parameters else "FSRS defaults"
-        console.print(f"desired retention: {settings.desired_retention:.2f} · new cards a day: "
-                      f"{settings.new_per_day} · parameters: {fitted}", highlight=False)
+        fitted = t("cli.drill.fitted") if settings.parameters else t("cli.drill.defaults")
+        console.print(t("cli.drill.settings", retention=number(settings.desired_retention, 2,
+                                                                fixed=True),
+                        new=settings.new_per_day, parameters=fitted), highlight=False)
 
 
-@drill_app.command("optimize")
+@drill_app.command("optimize", help=N_("cli.help.drill_optimize"))
 @handle_errors
 def optimize_command() -> None:
     """Re-fit the FSRS parameters from your review log (needs the `optimizer` extra: torch)."""
@@ -285,7 +297,7 @@ def optimize_command() -> None:
         with unit_of_work(open_context()) as (session, user):
             result = optimize_parameters(session, user=user, now=utc_now())
     except OptimizerMissing as exc:
-        errors.print(f"error: {exc}", markup=False, highlight=False)
+        errors.print(t("cli.err.plain", message=say_error(exc)), markup=False, highlight=False)
         raise typer.Exit(1) from None
-    console.print(f"fitted {len(result.parameters)} parameters from {result.reviews} reviews; "
-                  "new ratings use them", highlight=False)
+    console.print(t("cli.drill.optimized", parameters=len(result.parameters),
+                    reviews=result.reviews), highlight=False)

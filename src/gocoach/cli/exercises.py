@@ -15,8 +15,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 from rich.progress import Progress as Bar
 from rich.table import Table
 
-from gocoach.cli.context import console, errors, fail, handle_errors, open_context, unit_of_work
+from gocoach.cli.context import (
+    console,
+    errors,
+    fail,
+    handle_errors,
+    open_context,
+    say_error,
+    say_reason,
+    unit_of_work,
+)
+from gocoach.cli.language import N_, label, number, t
 from gocoach.practice.exercises import (
+    HIDDEN_LINE,
     LinkedItem,
     find_exercise,
     last_statuses,
@@ -38,15 +49,18 @@ from gocoach.startup import utc_now
 from gocoach.store.settings import load_settings
 
 MARKER = ".gocoach-exercise"
-STAGE_TEXT = {"build": "compile error", "vet": "go vet findings", "rejected": "submission refused",
-              "internal": "grader error"}  # fmt: skip
-STATUS_STYLE = {"pass": "[green]✔ pass[/]", "fail": "[red]✘ fail[/]", "error": "[red]! error[/]"}
-exercise_app = typer.Typer(
-    help="Go exercises in your own editor: list, start, test, submit.", no_args_is_help=True
-)
-DirArgument = Annotated[
-    Path, typer.Argument(help="The exercise folder (made by `gocoach exercise start`).")
-]
+STAGE_TEXT = {"build": N_("cli.ex.stage.build"), "vet": N_("cli.ex.stage.vet"),
+              "rejected": N_("cli.ex.stage.rejected"),
+              "internal": N_("cli.ex.stage.internal")}  # fmt: skip
+STATUS_STYLE = {"pass": "[green]✔ {status}[/]", "fail": "[red]✘ {status}[/]",
+                "error": "[red]! {status}[/]"}
+exercise_app = typer.Typer(help=N_("cli.cmd.exercise"), no_args_is_help=True)
+DirArgument = Annotated[Path, typer.Argument(help=N_("cli.arg.ex_dir"))]
+
+
+def status_mark(status: str) -> str:
+    """A grading status with its sign and colour: '[green]✔ pass[/]'."""
+    return STATUS_STYLE[status].format(status=label("ex.status.", status))
 
 
 def register(app: typer.Typer) -> None:
@@ -54,33 +68,34 @@ def register(app: typer.Typer) -> None:
     app.add_typer(exercise_app, name="exercise")
 
 
-@exercise_app.command("list")
+@exercise_app.command("list", help=N_("cli.help.ex_list"))
 @handle_errors
 def list_command() -> None:
     """List the exercises with their level, the roadmap items they practise and your status."""
     ctx = open_context()
     catalogue = load_catalogue(ctx.settings.content_dir)
-    table = Table("slug", "title", "level", "race", "practises (roadmap items)", "your last")
+    table = Table("slug", t("cli.ex.col_title"), t("cli.ex.col_level"), "race",
+                  t("cli.ex.col_practises"), t("cli.ex.col_last"))
     with unit_of_work(ctx) as (session, user):
         links = linked_items(session, catalogue, user=user)
         last = last_statuses(session, user)
     for exercise in catalogue:
         items = links.get(exercise.slug, [])
         practised = "\n".join(f"{i.title} [dim]{i.key}[/]" for i in items) or "[dim]—[/]"
+        status = last.get(exercise.slug, "")
         table.add_row(exercise.slug, exercise.title, exercise.level,
-                      "yes" if exercise.race else "", practised,
-                      STATUS_STYLE.get(last.get(exercise.slug, ""), "[dim]not tried[/]"))
+                      t("cli.ex.yes") if exercise.race else "", practised,
+                      status_mark(status) if status in STATUS_STYLE else
+                      t("cli.ex.not_tried"))
     console.print(table)
 
 
-@exercise_app.command("start")
+@exercise_app.command("start", help=N_("cli.help.ex_start"))
 @handle_errors
 def start_command(
-    slug: Annotated[str, typer.Argument(help="Exercise id (see `gocoach exercise list`).")],
-    directory: Annotated[
-        Path | None, typer.Argument(help="Folder to write into (default: ./SLUG).")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    slug: Annotated[str, typer.Argument(help=N_("cli.arg.ex_slug"))],
+    directory: Annotated[Path | None, typer.Argument(help=N_("cli.arg.start_dir"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("cli.arg.force"))] = False,
 ) -> None:
     """Write the starter code and the visible tests of an exercise into a folder."""
     settings = load_settings()
@@ -89,9 +104,9 @@ def start_command(
     files = {**read_files(exercise, "starter"), **read_files(exercise, "tests")}
     clashes = sorted(name for name in [*files, MARKER] if (target / name).exists())
     if clashes and not force:
-        raise fail(f"{target}: would overwrite {', '.join(clashes)} (use --force to overwrite)")
+        raise fail(t("cli.start.clashes", path=target, names=", ".join(clashes)))
     if target.exists() and not target.is_dir():
-        raise fail(f"{target}: is a file, not a folder")
+        raise fail(t("cli.start.is_file", path=target))
     target.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         (target / name).write_text(content, encoding="utf-8")
@@ -100,12 +115,11 @@ def start_command(
     console.print(f"[bold]{escape(exercise.title)}[/] → {target}", highlight=False)
     for name in sorted(files):
         console.print(f"  {name}", highlight=False)
-    console.print(f"statement: {exercise.path / 'README.md'}", highlight=False)
-    console.print(f"next: edit the .go files, then `gocoach exercise test {target}`",
-                  highlight=False)
+    console.print(t("cli.ex.statement", path=exercise.path / "README.md"), highlight=False)
+    console.print(t("cli.ex.next", path=target), highlight=False)
 
 
-@exercise_app.command("test")
+@exercise_app.command("test", help=N_("cli.help.ex_test"))
 @handle_errors
 def test_command(directory: DirArgument = Path(".")) -> None:
     """Grade the folder's .go files against the visible and hidden tests (nothing is saved)."""
@@ -117,13 +131,12 @@ def test_command(directory: DirArgument = Path(".")) -> None:
         raise typer.Exit(1)
 
 
-@exercise_app.command("submit")
+@exercise_app.command("submit", help=N_("cli.help.ex_submit"))
 @handle_errors
 def submit_command(
     directory: DirArgument = Path("."),
-    mark_done: Annotated[
-        bool, typer.Option("--mark-done", help="On a pass, mark the practised items done.")
-    ] = False,
+    mark_done: Annotated[bool, typer.Option("--mark-done", help=N_("cli.arg.ex_mark_done"))] =
+        False,
 ) -> None:
     """Grade the folder like `test`, save the submission in your history, offer items as done."""
     ctx = open_context()
@@ -139,7 +152,7 @@ def submit_command(
                                 started_at=started_at, links=links)
         marked = (mark_items_done(session, user=user, items=links, now=utc_now(), source="cli")
                   if mark_done and result.status == "pass" else [])
-    console.print(f"saved as submission #{row.id}", highlight=False)
+    console.print(t("cli.ex.saved", id=row.id), highlight=False)
     if result.status == "pass":
         _print_items(links, marked, mark_done)
     else:
@@ -152,15 +165,14 @@ def _exercise_of(
     """The exercise a folder was started for, from its marker file."""
     marker = directory / MARKER
     if not directory.is_dir():
-        raise fail(f"{directory}: no such folder")
+        raise fail(t("cli.start.no_folder", path=directory))
     if not marker.is_file():
-        raise fail(f"{directory}: not an exercise folder (no {MARKER}); "
-                   "start one with `gocoach exercise start SLUG DIR`")
+        raise fail(t("cli.ex.not_folder", path=directory, marker=MARKER))
     try:
         data = json.loads(marker.read_text(encoding="utf-8"))
         slug = str(data["exercise"])
     except (ValueError, KeyError, TypeError):
-        raise fail(f"{marker}: unreadable; run `gocoach exercise start SLUG DIR --force`") from None
+        raise fail(t("cli.ex.unreadable", path=marker)) from None
     started = data.get("started_at")
     return find_exercise(catalogue, slug), datetime.fromisoformat(started) if started else None
 
@@ -177,15 +189,15 @@ def _solution_files(directory: Path) -> dict[str, str]:
         if path.name.endswith("_test.go"):
             continue
         if path.is_symlink():
-            raise fail(f"{path}: is a symbolic link; submit regular files only")
+            raise fail(t("cli.ex.symlink", path=path))
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise fail(f"{path}: not a regular file")
+            raise fail(t("cli.ex.not_regular", path=path))
         if info.st_size > MAX_FILE_BYTES:
-            raise fail(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB; not submitted")
+            raise fail(t("cli.ex.too_big", path=path, kib=MAX_FILE_BYTES // 1024))
         files[path.name] = path.read_text(encoding="utf-8", errors="replace")
     if not files:
-        raise fail(f"{directory}: no .go files to grade")
+        raise fail(t("cli.ex.no_files", path=directory))
     return files
 
 
@@ -193,20 +205,20 @@ def _grade(service: GradingService, exercise: Exercise, files: dict[str, str]) -
     try:
         service.check_enabled()
     except SandboxUnavailable as exc:
-        raise fail(str(exc)) from None
+        raise fail(escape(say_error(exc))) from None
     if service.warning:
-        errors.print(f"[bold yellow]{escape(service.warning)}[/]", highlight=False)
+        errors.print(f"[bold yellow]{escape(say_reason(service.warning))}[/]", highlight=False)
     try:
         if service.cold([exercise]):
             _warm_with_bar(service, exercise)
-        with console.status(f"grading {exercise.slug}…"):
+        with console.status(t("cli.ex.grading", slug=exercise.slug)):
             return service.grade(exercise, files)
     finally:
         service.close()
 
 
 def _warm_with_bar(service: GradingService, exercise: Exercise) -> None:
-    columns = (TextColumn("warming the Go build cache (once)"), BarColumn(),
+    columns = (TextColumn(t("cli.ex.warming")), BarColumn(),
                MofNCompleteColumn(), TextColumn("{task.description}"))
     with Bar(*columns, console=console, transient=True) as bar:
         task = bar.add_task("", total=None)
@@ -215,8 +227,8 @@ def _warm_with_bar(service: GradingService, exercise: Exercise) -> None:
             bar.update(task, completed=done, total=total, description=label)
 
         failed = service.warm([exercise], progress)
-    for label in failed:
-        errors.print(f"[yellow]warm-up build failed:[/] {label}", highlight=False)
+    for build in failed:
+        errors.print(t("cli.ex.warm_failed", label=escape(build)), highlight=False)
 
 
 def _print_result(result: GradeResult) -> None:
@@ -228,44 +240,54 @@ def _print_result(result: GradeResult) -> None:
         if test["status"] != "pass" and detail != (test["message"] or "").strip():
             console.print(f"[bold]{test['name']}[/]", highlight=False)
             console.print(escape(detail), highlight=False)
+    for reason in result.reasons:
+        console.print(escape(say_reason(reason)), highlight=False)
     if result.message:
-        console.print(escape(result.message), highlight=False)
+        message = result.message.replace(HIDDEN_LINE, t("cli.ex.hidden_line"))
+        console.print(escape(message), highlight=False)
     for flag in result.flags:
-        console.print(f"[yellow]⚑ flagged:[/] {escape(flag)}", highlight=False)
+        console.print(t("cli.ex.flagged", flag=escape(say_reason(flag))), highlight=False)
     if result.limits:
-        console.print(f"[dim]{escape(result.limits)}[/]", highlight=False)
-    verdict = STATUS_STYLE[result.status]
-    seconds = f"({result.duration_seconds:.1f} s)"
+        console.print(f"[dim]{escape(say_reason(result.limits))}[/]", highlight=False)
+    verdict = status_mark(result.status)
+    seconds = number(result.duration_seconds, 1, fixed=True)
     if result.stage in STAGE_TEXT:
-        console.print(f"{verdict}: {STAGE_TEXT[result.stage]} {seconds}", highlight=False)
+        console.print(t("cli.ex.verdict_stage", verdict=verdict, stage=t(STAGE_TEXT[result.stage]),
+                        seconds=seconds), highlight=False)
         return
-    passed = sum(1 for t in document["tests"] if t["status"] == "pass")
-    console.print(f"{verdict}: {passed}/{len(document['tests'])} tests pass {seconds}",
-                  highlight=False)
+    passed = sum(1 for test in document["tests"] if test["status"] == "pass")
+    console.print(t("cli.ex.verdict_tests", verdict=verdict, passed=passed,
+                    total=len(document["tests"]), seconds=seconds), highlight=False)
 
 
 def _results_table(document: dict[str, Any]) -> Table:
-    table = Table("test", "result", "message")
+    table = Table(t("cli.ex.col_test"), t("cli.ex.col_result"), t("cli.ex.col_message"))
     for test in document["tests"]:
-        name = f"{test['name']}{' [dim](hidden)[/]' if test['hidden'] else ''}"
-        first = (test["message"] or "").strip().splitlines()[:1]
-        table.add_row(name, STATUS_STYLE[test["status"]], escape(first[0]) if first else "")
+        hidden = " " + t("cli.ex.hidden") if test["hidden"] else ""
+        first = _first_line(test)
+        table.add_row(f"{test['name']}{hidden}", status_mark(test["status"]), escape(first))
     for bench in document["benchmarks"]:
         allocs = "—" if bench["allocs_per_op"] is None else str(bench["allocs_per_op"])
-        table.add_row(bench["name"], STATUS_STYLE[bench["status"]],
-                      f"{allocs} allocs/op (limit {bench['max_allocs_per_op']})")
+        table.add_row(bench["name"], status_mark(bench["status"]),
+                      t("cli.ex.allocs", allocs=allocs, limit=bench["max_allocs_per_op"]))
     return table
+
+
+def _first_line(entry: dict[str, Any]) -> str:
+    """The first line of why a test failed: the grader's reason, else the tool's message."""
+    text = say_reason(entry.get("reason")) or entry.get("message") or ""
+    lines = text.strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def _print_items(links: list[LinkedItem], marked: list[LinkedItem], asked: bool) -> None:
     if not links:
         return
-    console.print("practised roadmap items:")
+    console.print(t("cli.ex.practised"))
     for item in links:
         done = item in marked or item.status == "done"
-        mark = "[green]✔ done[/]" if done else "○"
+        mark = t("cli.mark.done") if done else "○"
         console.print(f"  {mark} [dim]{item.key}[/] {escape(item.title)} "
                       f"[dim]({item.roadmap_slug})[/]", highlight=False)
     if not asked and any(item.status != "done" for item in links):
-        console.print("mark them done: `gocoach exercise submit DIR --mark-done` "
-                      "or `gocoach mark KEY done`")
+        console.print(t("cli.ex.mark_them"))

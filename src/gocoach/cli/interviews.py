@@ -16,10 +16,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
-from gocoach.cli.context import Context, console, errors, handle_errors, open_context, unit_of_work
+from gocoach.cli.context import (
+    Context,
+    console,
+    errors,
+    fail,
+    handle_errors,
+    open_context,
+    say_error,
+    unit_of_work,
+)
+from gocoach.cli.language import N_, code_label, language, number, percent, t, tn, words
 from gocoach.interviews.checking import AnswerError
 from gocoach.interviews.contests import (
     OVERALL,
@@ -33,13 +44,17 @@ from gocoach.interviews.contests import (
 )
 from gocoach.interviews.embeddings import model_note, similarity_function
 from gocoach.interviews.scorecard import (
+    LEVEL_TITLES,
     RATING_NAMES,
+    HistoryEntry,
     Scorecard,
     build_scorecard,
     interview_history,
+    readiness_trend,
     scorecard_markdown,
     session_answers,
     trend_line,
+    weak_modules,
 )
 from gocoach.interviews.sessions import (
     InterviewOptions,
@@ -66,9 +81,13 @@ from gocoach.interviews.verdicts import VerdictDetails, verdict_details
 from gocoach.startup import utc_now
 from gocoach.store.tables import InterviewAnswer, Question
 
-interview_app = typer.Typer(help="Mock interviews: timed sessions with follow-ups and a "
-                                 "scorecard.", invoke_without_command=True)
+interview_app = typer.Typer(help=N_("cli.cmd.interview"), invoke_without_command=True)
 SKIP, STOP = "/skip", "/stop"
+RATING_WORDS = {1: N_("cli.iv.rating.again"), 2: N_("cli.iv.rating.hard"),
+                3: N_("cli.iv.rating.good"), 4: N_("cli.iv.rating.easy")}
+VERDICTS = {"ready": N_("iv.verdict_text.ready"), "almost": N_("iv.verdict_text.almost"),
+            "not_yet": N_("iv.verdict_text.not_yet")}
+SessionArgument = Annotated[int, typer.Argument(help=N_("cli.arg.iv_session"))]
 
 
 class Stop(Exception):
@@ -123,8 +142,9 @@ def show_question(ctx: Context, interview_id: int) -> InterviewAnswer | None:
             return None
         question = get_question(session, row.qid)
         left = interview.minutes * 60_000 - elapsed_ms(session, interview, utc_now())
-        console.rule(f"question {row.position + 1}/{len(interview.plan)} · module "
-                     f"{question.module_number} · {question.level} · time left {_clock(left)}")
+        console.rule(t("cli.iv.question", number=row.position + 1, total=len(interview.plan),
+                       module=question.module_number, level=question.level,
+                       left=_clock(left)))
         console.print(f"[bold]{question.title}[/]", highlight=False)
         return row
 
@@ -132,7 +152,7 @@ def show_question(ctx: Context, interview_id: int) -> InterviewAnswer | None:
 def ask_typed(ctx: Context, interview_id: int) -> bool:
     """Read, save and check one typed answer; False if the learner skipped."""
     while True:
-        text = read_block("your answer (end with an empty line; /skip, /stop):")
+        text = read_block(t("cli.iv.answer_prompt"))
         if text == STOP:
             raise Finish
         if text == SKIP:
@@ -148,7 +168,7 @@ def ask_typed(ctx: Context, interview_id: int) -> bool:
                 show_feedback(row, get_question(session, row.qid))
                 return True
         except AnswerError as exc:
-            errors.print(f"[yellow]{exc}[/]", highlight=False)
+            errors.print(f"[yellow]{escape(say_error(exc))}[/]", highlight=False)
 
 
 def show_feedback(row: InterviewAnswer, question: Question) -> None:
@@ -156,14 +176,13 @@ def show_feedback(row: InterviewAnswer, question: Question) -> None:
     with their trigger words, what was ignored; then how to contest it."""
     details = verdict_details(row.check, question.mistakes)
     print_details(details)
-    console.print(f"hint: {row.check.get('verdict', '')} (a hint, not a grade: your rating "
-                  f"decides) · answered in {_clock(row.duration_ms)}", highlight=False)
+    console.print(t("cli.iv.hint", verdict=code_label("iv.verdict.", row.check.get("verdict")),
+                    clock=_clock(row.duration_ms)), highlight=False)
     if details.checked:
-        console.print(f"[dim]disagree? `gocoach interview contest {row.session_id} "
-                      f"{row.position + 1} --covered N --not-stated N --overall too-low "
-                      "--comment …`[/]", highlight=False)
-    console.print(f"[bold]short answer:[/] "
-                  f"{question.sections.get('Короткий ответ', '').strip()}", highlight=False)
+        console.print(t("cli.iv.disagree", session=row.session_id, number=row.position + 1),
+                      highlight=False)
+    console.print(t("cli.iv.short_answer",
+                    text=question.sections.get("Короткий ответ", "").strip()), highlight=False)
 
 
 def _words(words: tuple[str, ...]) -> str:
@@ -172,35 +191,38 @@ def _words(words: tuple[str, ...]) -> str:
 
 def print_details(details: VerdictDetails) -> None:
     """Key points heard and missed as a table, then misconceptions, then what was ignored."""
+    said = words() if language() != "en" else None
     for note in details.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(t("cli.iv.note", note=said.phrase(note) if said else note),
+                      highlight=False)
     if not details.checked:
         return
-    table = Table("", "#", "key point", "score", "matched words", show_lines=False)
+    table = Table("", "#", t("cli.iv.col_point"), t("cli.iv.col_score"), t("cli.iv.col_words"),
+                  show_lines=False)
     for point in sorted((*details.heard, *details.missed), key=lambda p: p.number):
         heard = point in details.heard
         evidence = _words(point.words) if heard else (
-            f"only: {_words(point.words)}" if point.words else "")
+            t("cli.iv.only", words=_words(point.words)) if point.words else "")
         if point.negated:
-            evidence += f" [red](negated: {_words(point.negated)})[/]"
+            evidence += " " + t("cli.iv.negated", words=_words(point.negated))
         table.add_row("[green]✔[/]" if heard else "[red]✘[/]", str(point.number), point.text,
-                      f"{point.score:.2f}", evidence)
+                      number(point.score, 2, fixed=True), evidence)
     console.print(table)
-    console.print(f"heard: {_numbers(p.number for p in details.heard)} · missed: "
-                  f"{_numbers(p.number for p in details.missed)}", highlight=False)
+    console.print(t("cli.iv.heard", heard=_numbers(p.number for p in details.heard),
+                    missed=_numbers(p.number for p in details.missed)), highlight=False)
     for m in details.misconceptions:
-        number = f" {m.number}" if m.number else ""
-        console.print(f"[red]misconception{number}:[/] «{m.claim}» — you said: “{m.evidence}” "
-                      f"(trigger words: {_words(m.words)})", highlight=False)
+        tag = f" {m.number}" if m.number else ""
+        console.print(t("cli.iv.misconception", number=tag, claim=m.claim,
+                        evidence=m.evidence, words=_words(m.words)), highlight=False)
     for part in details.ignored:
-        reason = {"list": "a bare list of terms counts for nothing:",
-                  "unsure": "said without knowing, not counted:"}.get(part.kind)
+        reason = {"list": t("cli.iv.ignored_list"),
+                  "unsure": t("cli.iv.ignored_unsure")}.get(part.kind)
         text = f"{reason} “{part.text}”" if reason else part.text
-        console.print(f"[yellow]ignored:[/] {text}", highlight=False)
+        console.print(t("cli.iv.ignored", text=text), highlight=False)
 
 
 def _numbers(numbers: Iterable[int]) -> str:
-    return ", ".join(map(str, numbers)) or "none"
+    return ", ".join(map(str, numbers)) or t("cli.iv.none")
 
 
 def show_saved_answer(ctx: Context, interview_id: int) -> bool:
@@ -209,7 +231,7 @@ def show_saved_answer(ctx: Context, interview_id: int) -> bool:
         interview = get_interview(session, user=user, interview_id=interview_id)
         row = current_answer(session, interview)
         assert row is not None
-        console.print(f"your answer (saved): {row.answer_text}", highlight=False)
+        console.print(t("cli.iv.saved_answer", text=row.answer_text), highlight=False)
         if row.check.get("points"):
             show_feedback(row, get_question(session, row.qid))
     return True
@@ -217,7 +239,7 @@ def show_saved_answer(ctx: Context, interview_id: int) -> bool:
 
 def ask_spoken(ctx: Context, interview_id: int) -> bool:
     """Answer aloud, then tick the key points said; False if the learner skipped."""
-    answer = read_line("answer aloud, then press Enter (/skip, /stop): ")
+    answer = read_line(t("cli.iv.spoken_prompt"))
     if answer == STOP:
         raise Finish
     if answer == SKIP:
@@ -227,9 +249,9 @@ def ask_spoken(ctx: Context, interview_id: int) -> bool:
         row = current_answer(session, interview)
         assert row is not None
         points = get_question(session, row.qid).key_points
-    for number, point in enumerate(points, start=1):
-        console.print(f"  {number}. {point}", highlight=False)
-    said = read_line("which did you say? (e.g. 1,3; Enter for none): ")
+    for index, point in enumerate(points, start=1):
+        console.print(f"  {index}. {point}", highlight=False)
+    said = read_line(t("cli.iv.ticks_prompt"))
     with unit_of_work(ctx) as (session, user):
         interview = get_interview(session, user=user, interview_id=interview_id)
         for part in said.replace(" ", "").split(","):
@@ -249,8 +271,8 @@ def ask_followups(ctx: Context, interview_id: int) -> None:
         done = {a.ref for a in session_answers(session, interview) if a.parent_id == row.id}
         chosen = [options[fid] for fid in row.followups if fid in options and fid not in done]
     for option in chosen:
-        console.print(f"\n[bold]follow-up:[/] {option.question}", highlight=False)
-        text = read_block("your answer (empty line to skip it; /stop):")
+        console.print(t("cli.iv.followup", question=option.question), highlight=False)
+        text = read_block(t("cli.iv.followup_prompt"))
         if text == STOP:
             raise Finish
         answered = False
@@ -262,17 +284,16 @@ def ask_followups(ctx: Context, interview_id: int) -> None:
                                             fid=option.fid, text=text, now=utc_now(),
                                             similarity=similarity_function())
                 answered = True
-                console.print(f"covers {len(child.check.get('covered') or [])} of "
-                              f"{len(child.check.get('points') or [])} statements of the answer:",
-                              highlight=False)
+                console.print(t("cli.iv.covers", covered=len(child.check.get("covered") or []),
+                                total=len(child.check.get("points") or [])), highlight=False)
             except AnswerError as exc:
-                errors.print(f"[yellow]{exc}[/]", highlight=False)
+                errors.print(f"[yellow]{escape(say_error(exc))}[/]", highlight=False)
         if not answered:  # skipped: saved as such, so a resumed session does not ask it again
             with unit_of_work(ctx) as (session, user):
                 interview = get_interview(session, user=user, interview_id=interview_id)
                 skip_followup(session, user=user, interview=interview, fid=option.fid,
                               now=utc_now())
-        console.print(f"[dim]answer:[/] {option.answer}", highlight=False)
+        console.print(t("cli.iv.followup_answer", answer=option.answer), highlight=False)
         if answered:
             ask_followup_rating(ctx, interview_id, option.fid)
 
@@ -280,17 +301,17 @@ def ask_followups(ctx: Context, interview_id: int) -> None:
 def read_rating(what: str) -> int | None:
     """Ask for a rating 1–4 until one is typed; None when Enter skips it."""
     while True:
-        text = read_line(f"{what}: 1 again, 2 hard, 3 good, 4 easy (Enter skips): ")
+        text = read_line(t("cli.iv.rating_prompt", what=what))
         if text == STOP:
             raise Finish
         if text in ("", "1", "2", "3", "4"):
             return int(text) if text else None
-        errors.print("[yellow]type 1, 2, 3 or 4, or press Enter to skip rating[/]")
+        errors.print(t("cli.iv.rating_again"))
 
 
 def ask_followup_rating(ctx: Context, interview_id: int, fid: str) -> None:
     """Rate an answered follow-up (Enter skips); the rating goes to its drill card."""
-    rating = read_rating("rate this follow-up")
+    rating = read_rating(t("cli.iv.rate_followup"))
     if rating is None:
         return
     with unit_of_work(ctx) as (session, user):
@@ -301,7 +322,7 @@ def ask_followup_rating(ctx: Context, interview_id: int, fid: str) -> None:
 
 def ask_rating(ctx: Context, interview_id: int, answered: bool) -> bool:
     """Rate the question (or skip it); True while the session goes on."""
-    rating = read_rating("rate yourself") if answered else None
+    rating = read_rating(t("cli.iv.rate_yourself")) if answered else None
     with unit_of_work(ctx) as (session, user):
         interview = get_interview(session, user=user, interview_id=interview_id)
         following = rate_answer(session, user=user, interview=interview, rating=rating,
@@ -327,14 +348,12 @@ def run_interview(ctx: Context, interview_id: int, spoken: bool) -> None:
         if not stop_interview(ctx, interview_id):
             return
     except Stop:
-        console.print(f"\nsession {interview_id} stays open: `gocoach interview resume "
-                      f"{interview_id}` continues it, `gocoach interview close {interview_id}` "
-                      "closes it", highlight=False)
+        console.print(t("cli.iv.stays_open", id=interview_id), highlight=False)
         return
     with unit_of_work(ctx) as (session, user):
         interview = get_interview(session, user=user, interview_id=interview_id)
         print_scorecard(build_scorecard(session, interview))
-        console.print(f"trend: {trend_line(interview_history(session, user=user))}",
+        console.print(t("cli.iv.trend", trend=trend_text(interview_history(session, user=user))),
                       highlight=False)
 
 
@@ -349,36 +368,73 @@ def stop_interview(ctx: Context, interview_id: int) -> bool:
         else:
             abandon_interview(session, user=user, interview=interview, now=utc_now())
     if not answered:
-        console.print(f"\nsession {interview_id} closed: nothing was answered", highlight=False)
+        console.print(t("cli.iv.closed_empty", id=interview_id), highlight=False)
     return answered
+
+
+def rating_text(rating: int | None, skipped: bool) -> str:
+    """A self-rating as the scorecard shows it: 'good', 'skipped', '—'."""
+    if rating in RATING_NAMES:
+        return RATING_NAMES[rating] if language() == "en" else t(RATING_WORDS[rating])
+    return t("cli.iv.skipped") if skipped else "—"
+
+
+def verdict_text(code: str, level: str, overall: float, english: str,
+                 weak: Iterable[str] = ()) -> str:
+    """The verdict for a level: the scorecard's own sentence in English, else worded from its
+    code ('almost ready for Senior (62%); work on: 05 Memory')."""
+    if language() == "en" or code not in VERDICTS:
+        return english
+    text = t(VERDICTS[code], level=LEVEL_TITLES.get(level, level), percent=percent(overall))
+    weak = list(weak)
+    if not weak or code == "ready":
+        return text
+    work_on = t("iv.work_on")
+    return f"{text}; {work_on}: {', '.join(weak)}"
+
+
+def trend_text(entries: list[HistoryEntry]) -> str:
+    """The readiness trend over sessions ('▃▅ 62% (+10% since the previous session)')."""
+    if language() == "en":
+        return trend_line(entries)
+    trend = readiness_trend(entries)
+    if trend.last is None:
+        return t("iv.trend.none")
+    if trend.change is None:
+        first = t("iv.trend.first")
+        return f"{trend.spark} {percent(trend.last)} ({first})"
+    change = t("iv.trend.change", change=("+" if trend.change >= 0 else "-") +
+               percent(abs(trend.change)))
+    return f"{trend.spark} {percent(trend.last)} ({change})"
 
 
 def print_scorecard(card: Scorecard) -> None:
     """The scorecard as tables."""
-    table = Table("#", "question", "module", "time", "key points", "rating",
-                  title=f"scorecard · session {card.interview.id}")
+    table = Table("#", t("cli.iv.col_question"), t("cli.iv.col_module"), t("cli.iv.col_time"),
+                  t("cli.iv.col_points"), t("cli.iv.col_rating"),
+                  title=t("cli.iv.scorecard", id=card.interview.id))
     for row in card.rows:
-        rating = RATING_NAMES.get(row.rating or 0, "skipped" if row.skipped else "—")
         table.add_row(str(row.position), row.title, row.module, _clock(row.seconds * 1000),
-                      f"{row.covered}/{row.total}", rating)
+                      f"{row.covered}/{row.total}", rating_text(row.rating, row.skipped))
     console.print(table)
     for module in card.modules:
-        console.print(f"  {module.number} {module.title}: {module.readiness:.0%}",
+        console.print(f"  {module.number} {module.title}: {percent(module.readiness)}",
                       highlight=False)
-    console.print(f"[bold]verdict:[/] {card.verdict_text}", highlight=False)
+    weak = [f"{m.number} {m.title}" for m in weak_modules(card.modules)]
+    console.print(t("cli.iv.verdict", text=verdict_text(
+        card.verdict, card.interview.level, card.overall, card.verdict_text, weak)),
+        highlight=False)
 
 
 @interview_app.callback()
 @handle_errors
 def interview_command(
     ctx: typer.Context,
-    level: Annotated[str, typer.Option(help="middle, senior or architect.")] = "senior",
-    minutes: Annotated[int, typer.Option(help="Length of the session (5–180).")] = 30,
-    modules: Annotated[str, typer.Option(
-        help="Module numbers, e.g. 01,05; empty: mixed by interview frequency.")] = "",
-    spoken: Annotated[bool, typer.Option(
-        "--spoken", help="Answer aloud and tick the key points you said.")] = False,
-    seed: Annotated[int | None, typer.Option(help="Random seed (repeatable sessions).")] = None,
+    level: Annotated[str, typer.Option(help=N_("cli.arg.level"))] = "senior",
+    minutes: Annotated[int, typer.Option(help=N_("cli.arg.iv_minutes"))] = 30,
+    modules: Annotated[str, typer.Option(help=N_("cli.arg.iv_modules"))] = "",
+    spoken: Annotated[bool, typer.Option("--spoken", help=N_("cli.arg.iv_spoken"))] = False,
+    seed: Annotated[int | None, typer.Option(help=N_("cli.arg.iv_seed"))] = None,
 ) -> None:
     """Start a timed mock interview: questions, feedback, follow-ups, ratings, scorecard."""
     if ctx.invoked_subcommand is not None:
@@ -393,19 +449,17 @@ def interview_command(
                                     rng=random.Random(seed), reviews=default_reviews())
         interview_id, count = interview.id, len(interview.plan)
     if waiting:
-        console.print(f"[yellow]open sessions:[/] {', '.join(map(str, waiting))} "
-                      "(`gocoach interview resume ID` or `gocoach interview close ID`)",
+        console.print(t("cli.iv.open_sessions", ids=", ".join(map(str, waiting))),
                       highlight=False)
-    console.print(f"session {interview_id}: {count} questions, {minutes} min, level {level}",
-                  highlight=False)
+    console.print(t("cli.iv.started", id=interview_id, questions=tn("cli.iv.questions", count),
+                    minutes=minutes, level=level), highlight=False)
     run_interview(app_ctx, interview_id, spoken)
 
 
-@interview_app.command("resume")
+@interview_app.command("resume", help=N_("cli.help.iv_resume"))
 @handle_errors
 def resume_command(
-    interview_id: Annotated[int | None, typer.Argument(
-        help="Session id; default: the latest open one.")] = None,
+    interview_id: Annotated[int | None, typer.Argument(help=N_("cli.arg.iv_resume_id"))] = None,
 ) -> None:
     """Continue an open session where it stopped (answers already given are kept)."""
     app_ctx = open_context()
@@ -413,32 +467,28 @@ def resume_command(
         if interview_id is None:
             waiting = open_interviews(session, user=user)
             if not waiting:
-                raise LookupError("no open interview session: start one with "
-                                  "`gocoach interview --level senior --minutes 30`")
+                raise fail(t("cli.iv.no_open"))
             interview_id = waiting[0].id
         interview = get_interview(session, user=user, interview_id=interview_id)
         stale = is_stale(interview, utc_now())
         resume_interview(session, user=user, interview=interview, now=utc_now())
         spoken = interview.answer_mode == "spoken"
     if stale:
-        console.print("this session was left open for a long time; the pause is not counted",
-                      highlight=False)
+        console.print(t("cli.iv.stale"), highlight=False)
     run_interview(app_ctx, interview_id, spoken)
 
 
-@interview_app.command("close")
+@interview_app.command("close", help=N_("cli.help.iv_close"))
 @handle_errors
-def close_command(
-    interview_id: Annotated[int, typer.Argument(help="Session id.")],
-) -> None:
+def close_command(interview_id: SessionArgument) -> None:
     """Close an open session without finishing it (its answers stay in the history)."""
     with unit_of_work(open_context()) as (session, user):
         interview = get_interview(session, user=user, interview_id=interview_id)
         abandon_interview(session, user=user, interview=interview, now=utc_now())
-    console.print(f"session {interview_id} closed", highlight=False)
+    console.print(t("cli.iv.closed", id=interview_id), highlight=False)
 
 
-@interview_app.command("history")
+@interview_app.command("history", help=N_("cli.help.iv_history"))
 @handle_errors
 def history_command() -> None:
     """Finished sessions with their readiness and the trend, plus open ones."""
@@ -446,23 +496,26 @@ def history_command() -> None:
         entries = interview_history(session, user=user)
         waiting = open_interviews(session, user=user)
         now = utc_now()
-        table = Table("id", "date", "level", "min", "questions", "readiness", "verdict")
+        table = Table("id", t("cli.iv.col_date"), t("cli.iv.col_level"), t("cli.iv.col_min"),
+                      t("cli.iv.col_questions"), t("cli.iv.col_readiness"),
+                      t("cli.iv.col_verdict"))
         for e in entries:
             table.add_row(str(e.id), f"{e.started_at:%Y-%m-%d}", e.level, str(e.minutes),
-                          str(e.questions), f"{e.overall:.0%}", e.verdict)
+                          str(e.questions), percent(e.overall),
+                          verdict_text(e.verdict_code, e.level, e.overall, e.verdict))
         console.print(table)
-        console.print(f"trend: {trend_line(entries)}", highlight=False)
+        console.print(t("cli.iv.trend", trend=trend_text(entries)), highlight=False)
         for interview in waiting:
-            state = "left open for a long time — " if is_stale(interview, now) else ""
-            console.print(f"open: session {interview.id} ({state}resume or close it)",
-                          highlight=False)
+            console.print(t("cli.iv.open_stale", id=interview.id) if is_stale(interview, now)
+                          else t("cli.iv.open_one", id=interview.id), highlight=False)
 
 
-@interview_app.command("export")
+@interview_app.command("export", help=N_("cli.help.iv_export"))
 @handle_errors
 def export_command(
-    interview_id: Annotated[int, typer.Argument(help="Session id.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    interview_id: SessionArgument,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=N_("cli.arg.output"))] =
+        None,
 ) -> None:
     """A session's scorecard and answers as Markdown (stdout or a file)."""
     with unit_of_work(open_context()) as (session, user):
@@ -472,44 +525,41 @@ def export_command(
         sys.stdout.write(text)
         return
     output.write_text(text, encoding="utf-8")
-    console.print(f"wrote {output}", highlight=False)
+    console.print(t("cli.wrote", path=output), highlight=False)
 
 
 def parse_numbers(text: str, what: str) -> tuple[int, ...]:
-    """"2,4" → (1, 3): 1-based numbers as shown, to 0-based indexes; ValueError otherwise."""
+    """"2,4" → (1, 3): 1-based numbers as shown, to 0-based indexes; the exit otherwise.
+    `what` is the key of what they number (cli.iv.what.key_point)."""
     out = []
     for part in text.replace(" ", "").split(","):
         if not part:
             continue
         if not part.isdigit() or int(part) < 1:
-            raise ValueError(f"{what} numbers are 1, 2, 3… separated by commas, not '{part}'")
+            raise fail(t("cli.iv.bad_numbers", what=t(what), part=part))
         out.append(int(part) - 1)
     return tuple(out)
 
 
-@interview_app.command("contest")
+@interview_app.command("contest", help=N_("cli.help.iv_contest"))
 @handle_errors
 def contest_command(
-    interview_id: Annotated[int, typer.Argument(help="Session id.")],
-    number: Annotated[int | None, typer.Argument(
-        help="Question number in the session (as in the scorecard); default: the latest "
-             "answered one.")] = None,
-    covered: Annotated[str, typer.Option(
-        help="Key points you covered that were marked missed, e.g. 2,4.")] = "",
-    not_said: Annotated[str, typer.Option(
-        help="Key points marked heard that you did not really say.")] = "",
-    not_stated: Annotated[str, typer.Option(
-        help="Misconceptions flagged that your answer does not state (their numbers).")] = "",
-    overall: Annotated[str, typer.Option(help="The overall verdict is too-low or too-high.")] = "",
-    comment: Annotated[str, typer.Option(help="What else the check got wrong.")] = "",
+    interview_id: SessionArgument,
+    number: Annotated[int | None, typer.Argument(help=N_("cli.arg.contest_number"))] = None,
+    covered: Annotated[str, typer.Option(help=N_("cli.arg.contest_covered"))] = "",
+    not_said: Annotated[str, typer.Option(help=N_("cli.arg.contest_not_said"))] = "",
+    not_stated: Annotated[str, typer.Option(help=N_("cli.arg.contest_not_stated"))] = "",
+    overall: Annotated[str, typer.Option(help=N_("cli.arg.contest_overall"))] = "",
+    comment: Annotated[str, typer.Option(help=N_("cli.arg.contest_comment"))] = "",
 ) -> None:
     """Contest the verdict on a typed answer; contesting again updates your contest."""
     kind = overall.strip().lower().replace("-", "_")
     if kind and kind not in OVERALL:
-        raise ValueError(f"--overall is too-low or too-high, not '{overall}'")
-    claim = ContestClaim(covered=parse_numbers(covered, "key point"),
-                         not_covered=parse_numbers(not_said, "key point"),
-                         not_stated=parse_numbers(not_stated, "misconception"), overall=kind)
+        raise fail(t("cli.iv.bad_overall", overall=overall))
+    claim = ContestClaim(covered=parse_numbers(covered, N_("cli.iv.what.key_point")),
+                         not_covered=parse_numbers(not_said, N_("cli.iv.what.key_point")),
+                         not_stated=parse_numbers(not_stated, N_("cli.iv.what.misconception")),
+                         overall=kind)
     with unit_of_work(open_context()) as (session, user):
         row = session_answer(session, user=user, interview_id=interview_id, number=number)
         try:
@@ -520,67 +570,67 @@ def contest_command(
             contest, created = contest_answer(session, user=user, answer=row, claim=claim,
                                               comment=comment, now=utc_now())
         except ValueError:
-            console.print(f"question {row.position + 1} of session {interview_id}: {title}",
-                          highlight=False)
+            console.print(t("cli.iv.contested_question", number=row.position + 1,
+                            id=interview_id, title=title), highlight=False)
             if row.answer_text:
-                console.print(f"your answer: {row.answer_text}", highlight=False)
+                console.print(t("cli.iv.your_answer", text=row.answer_text), highlight=False)
             print_details(answer_details(session, row))
             raise
         contest_id = contest.id
-    what = "stored" if created else "updated"
-    console.print(f"contest {contest_id} {what}: question {row.position + 1} of session "
-                  f"{interview_id} ({title}) — {claim_text(claim)}", highlight=False)
+    said = {"contest": contest_id, "number": row.position + 1, "id": interview_id,
+            "title": title, "claim": claim_text(claim)}
+    console.print(t("cli.iv.contest_stored", **said) if created else
+                  t("cli.iv.contest_updated", **said), highlight=False)
 
 
 def claim_text(claim: ContestClaim, *, short: bool = False) -> str:
     """A claim in words, with the numbers the learner sees (`short` for a table)."""
-    names = (("covered", "covered key points", claim.covered),
-             ("not said", "did not say key points", claim.not_covered),
-             ("not stated", "did not state misconceptions", claim.not_stated))
-    parts = [f"{brief if short else long} {_numbers(i + 1 for i in indexes)}"
+    names = ((N_("cli.iv.claim.covered"), N_("cli.iv.claim.covered_long"), claim.covered),
+             (N_("cli.iv.claim.not_said"), N_("cli.iv.claim.not_said_long"), claim.not_covered),
+             (N_("cli.iv.claim.not_stated"), N_("cli.iv.claim.not_stated_long"),
+              claim.not_stated))
+    parts = [(t(brief) if short else t(long)) + " " + _numbers(i + 1 for i in indexes)
              for brief, long, indexes in names if indexes]
     if claim.overall:
-        overall = claim.overall.replace("_", " ")
-        parts.append(overall if short else f"overall verdict {overall}")
-    return "; ".join(parts) or "comment only"
+        overall = t("cli.iv.claim.too_low") if claim.overall == "too_low" else \
+            t("cli.iv.claim.too_high")
+        parts.append(overall if short else t("cli.iv.claim.overall", overall=overall))
+    return "; ".join(parts) or t("cli.iv.claim.comment_only")
 
 
-@interview_app.command("contests")
+@interview_app.command("contests", help=N_("cli.help.iv_contests"))
 @handle_errors
 def contests_command(
-    export: Annotated[Path | None, typer.Option(
-        "--export", help="Write them as labelled answers (JSONL) for bench/answers.py "
-                         "--extra.")] = None,
+    export: Annotated[Path | None, typer.Option("--export", help=N_("cli.arg.contests_export"))]
+    = None,
 ) -> None:
     """Your contested verdicts; --export writes them as labelled answers."""
     with unit_of_work(open_context()) as (session, user):
         if export is not None:
             records, skipped = export_contests(session, user=user)
             export.write_text(records_jsonl(records), encoding="utf-8")
-            left = (f"; {skipped} left out: they name no key point or misconception"
-                    if skipped else "")
-            plural = "" if len(records) == 1 else "s"
-            console.print(f"wrote {len(records)} contested answer{plural} to {export}{left}",
+            left = t("cli.iv.export_left_out", count=skipped) if skipped else ""
+            console.print(tn("cli.iv.exported", len(records), path=export, left=left),
                           highlight=False)
             return
         contests = list_contests(session, user=user)
         positions = {a.id: a.position + 1 for a in session.scalars(select(InterviewAnswer).where(
             InterviewAnswer.id.in_([c.answer_id for c in contests if c.answer_id])))}
         table = Table()
-        for name in ("id", "date", "answer", "question", "verdict"):
+        for name in ("id", t("cli.iv.col_date"), t("cli.iv.col_answer"),
+                     t("cli.iv.col_question"), t("cli.iv.col_verdict")):
             table.add_column(name, no_wrap=True)
-        table.add_column("claim", ratio=1)
-        table.add_column("comment", ratio=1)
-        table.add_column("status", no_wrap=True)
+        table.add_column(t("cli.iv.col_claim"), ratio=1)
+        table.add_column(t("cli.iv.col_comment"), ratio=1)
+        table.add_column(t("cli.iv.col_status"), no_wrap=True)
         for c in contests:
-            where = f"session {c.session_id} #{positions.get(c.answer_id or 0, '?')}"
+            where = t("cli.iv.where", session=c.session_id,
+                      number=positions.get(c.answer_id or 0, "?"))
             table.add_row(str(c.id), f"{c.updated_at:%Y-%m-%d}", where, c.qid,
-                          str(c.verdict.get("verdict", "")),
+                          code_label("iv.verdict.", str(c.verdict.get("verdict", ""))),
                           claim_text(ContestClaim.from_json(c.claim), short=True), c.comment,
-                          c.status)
-        console.print(table if contests else "no contested verdicts yet: "
-                      "`gocoach interview contest SESSION [NUMBER] …` contests one",
-                      highlight=False)
+                          code_label("iv.status.", c.status))
+        console.print(table if contests else t("cli.iv.no_contests"), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -39,6 +39,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 LOCAL_ONLY = frozenset({"serve", "worker"})
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 OFF = ("off", "0", "false", "no", "f", "n")  # store/settings.py's FALSE
+MAX_FOLDER = 80  # bytes: the folder, "/cli-" and 16 hex digits + ".sock" stay within 107
 HEADER = struct.Struct("!I")  # the length of the JSON request that follows
 
 
@@ -55,7 +56,8 @@ def code_fingerprint(package: Path = PACKAGE) -> str:
                 elif entry.name.endswith(".py"):
                     latest = max(latest, entry.stat(follow_symlinks=False).st_mtime_ns)
                     count += 1
-    text = f"{sys.executable}\0{package}\0{count}\0{latest}"
+    # the interpreter resolved (`python` and `python3` of a venv are one) and its environment
+    text = f"{os.path.realpath(sys.executable)}\0{sys.prefix}\0{package}\0{count}\0{latest}"
     # FNV-1a, 64 bits: hashlib's import alone costs more than this loop
     value = 0xCBF29CE484222325
     for byte in text.encode():
@@ -70,6 +72,8 @@ def runtime_dir(environ: dict[str, str] | os._Environ[str]) -> Path | None:
     candidates = [Path(xdg) / "gocoach"] if xdg.startswith("/") else []
     candidates.append(Path(f"/tmp/gocoach-{uid}"))
     for folder in candidates:
+        if len(os.fsencode(folder)) > MAX_FOLDER:
+            continue  # a Unix socket's path is at most 107 bytes
         try:
             folder.mkdir(mode=0o700, exist_ok=True)
             info = folder.lstat()
@@ -157,7 +161,9 @@ def _wait_for_exit(conn: socket.socket, pid: int) -> int:
     finally:
         conn.close()
     if code is None:
-        sys.stderr.write("gocoach: the command ended without an exit code (killed?)\n")
+        from gocoach.cli.language import t  # a rare path: the import costs nothing usually
+
+        sys.stderr.write(t("cli.server.no_exit_code") + "\n")
         return 1
     return code
 

@@ -8,6 +8,8 @@ own help. `tests/test_cli_main.py` checks that the table matches the commands' r
 from __future__ import annotations
 
 import importlib
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,110 +18,91 @@ import typer.main
 from typer import _click as click  # the click that Typer vendors and types against
 from typer.core import TyperCommand, TyperGroup
 
-from gocoach.cli.helptext import name_metavars
+from gocoach.cli.helptext import name_metavars, speak_help, speak_typer, usage_error
+from gocoach.cli.language import N_, choose_language, t, use_language
 
 
 @dataclass(frozen=True)
 class LazyCommand:
-    """Where a top-level command lives (a module of `gocoach.cli`) and its one-line help."""
+    """Where a top-level command lives (a module of `gocoach.cli`) and the catalog key of its
+    one-line help (the same key as the command's own help, or its first sentence)."""
 
     module: str
-    help: str
+    key: str
+
+    @property
+    def help(self) -> str:
+        """The one-line help in the CLI's language."""
+        return t(self.key)
 
 
 COMMANDS: dict[str, LazyCommand] = {
-    "import": LazyCommand(
-        "roadmaps",
-        "Import roadmaps (any Markdown roadmap; mojibake is repaired).",
-    ),
-    "roadmaps": LazyCommand("roadmaps", "List roadmaps with their progress."),
-    "show": LazyCommand(
-        "roadmaps",
-        "Show a roadmap as a tree with item ids, statuses and progress.",
-    ),
-    "mark": LazyCommand(
-        "roadmaps",
-        "Set an item's status (todo, in_progress, done, skipped), with a note and "
-        "evidence.",
-    ),
-    "export": LazyCommand(
-        "roadmaps",
-        "Export a roadmap as Markdown with your statuses as checkboxes ([x] done).",
-    ),
-    "history": LazyCommand("roadmaps", "Show the latest changes of your progress in a roadmap."),
-    "plan": LazyCommand("plans", "Make, show and re-plan your study plan."),
-    "report": LazyCommand("plans", "Weekly reports: draft, show, export."),
-    "today": LazyCommand(
-        "today",
-        "The day's agenda: this week's items, what is late, cards due, exercises, pace.",
-    ),
-    "log": LazyCommand("plans", "Log study time by hand, for an item or for the day."),
-    "hours": LazyCommand("plans", "Hours logged per plan week against the weekly budget."),
-    "milestones": LazyCommand(
-        "plans",
-        "The plan's milestones checked against your data, and the final success criteria.",
-    ),
-    "content": LazyCommand("content", "Check, verify and load the question bank."),
-    "q": LazyCommand("questions", "Read and search the question bank."),
-    "drill": LazyCommand("questions", "Spaced-repetition drills (FSRS) over the question bank."),
-    "export-anki": LazyCommand(
-        "questions",
-        "Write the question bank as an Anki deck (.apkg): one note per card, module as a "
-        "tag.",
-    ),
-    "interview": LazyCommand(
-        "interviews",
-        "Mock interviews: timed sessions with follow-ups and a scorecard.",
-    ),
-    "exercise": LazyCommand(
-        "exercises",
-        "Go exercises in your own editor: list, start, test, submit.",
-    ),
-    "project": LazyCommand(
-        "projects",
-        "Capstone projects checked stage by stage: list, show, start, test, submit.",
-    ),
-    "backup": LazyCommand(
-        "backup",
-        "Write all user data (users, progress, history, imported roadmaps) to a JSON "
-        "file.",
-    ),
-    "restore": LazyCommand(
-        "backup",
-        "Restore user data from a backup; existing progress is kept unless --replace.",
-    ),
-    "user": LazyCommand(
-        "teams",
-        "Accounts for server mode: add, list, passwd, role, disable, invite.",
-    ),
-    "cohort": LazyCommand("teams", "Cohorts: create, list, add-member, add-mentor, show, "
-                                   "export."),
-    "migrate": LazyCommand(
-        "server",
-        "Bring the database schema up to date (also done by `serve`).",
-    ),
-    "settings": LazyCommand(
-        "server",
-        "List the settings (environment variables GOCOACH_*) with their current values.",
-    ),
-    "serve": LazyCommand(
-        "server",
-        "Start the web app (migrates and loads the bundled curricula first).",
-    ),
-    "worker": LazyCommand(
-        "worker",
-        "Grade web submissions from the PostgreSQL job queue (team mode); Ctrl+C stops.",
-    ),
+    "import": LazyCommand("roadmaps", N_("cli.cmd.import")),
+    "roadmaps": LazyCommand("roadmaps", N_("cli.cmd.roadmaps")),
+    "show": LazyCommand("roadmaps", N_("cli.cmd.show")),
+    "mark": LazyCommand("roadmaps", N_("cli.cmd.mark")),
+    "export": LazyCommand("roadmaps", N_("cli.cmd.export")),
+    "history": LazyCommand("roadmaps", N_("cli.cmd.history")),
+    "plan": LazyCommand("plans", N_("cli.cmd.plan")),
+    "report": LazyCommand("plans", N_("cli.cmd.report")),
+    "today": LazyCommand("today", N_("cli.cmd.today")),
+    "log": LazyCommand("plans", N_("cli.cmd.log")),
+    "hours": LazyCommand("plans", N_("cli.cmd.hours")),
+    "milestones": LazyCommand("plans", N_("cli.cmd.milestones")),
+    "content": LazyCommand("content", N_("cli.cmd.content")),
+    "q": LazyCommand("questions", N_("cli.cmd.q")),
+    "drill": LazyCommand("questions", N_("cli.cmd.drill")),
+    "export-anki": LazyCommand("questions", N_("cli.cmd.export_anki")),
+    "interview": LazyCommand("interviews", N_("cli.cmd.interview")),
+    "exercise": LazyCommand("exercises", N_("cli.cmd.exercise")),
+    "project": LazyCommand("projects", N_("cli.cmd.project")),
+    "backup": LazyCommand("backup", N_("cli.cmd.backup")),
+    "restore": LazyCommand("backup", N_("cli.cmd.restore")),
+    "user": LazyCommand("teams", N_("cli.cmd.user")),
+    "cohort": LazyCommand("teams", N_("cli.cmd.cohort")),
+    "migrate": LazyCommand("server", N_("cli.cmd.migrate")),
+    "settings": LazyCommand("server", N_("cli.cmd.settings")),
+    "serve": LazyCommand("server", N_("cli.cmd.serve")),
+    "worker": LazyCommand("worker", N_("cli.cmd.worker")),
 }
 
 
 class LazyGroup(TyperGroup):
-    """The root group: resolves a command by importing its module on first use."""
+    """The root group: resolves a command by importing its module on first use, and runs it in
+    the language of the caller's environment (cli/language.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._groups: dict[str, TyperGroup] = {}
         self._listing = False
+        speak_help(self)  # again in main(), in the language of the command line's run
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             *rest: Any, **extra: Any) -> Any:
+        """Run a command line in the language chosen from the environment (GOCOACH_LANGUAGE,
+        else the locale): the CLI server runs each command with its caller's environment."""
+        with use_language(choose_language(os.environ)):
+            speak_help(self)
+            return super().main(args, prog_name, *rest, **extra)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        """The root context; a usage error is said in the CLI's language."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            speak_typer()
+            raise usage_error(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; usage errors and aborts are said in the CLI's language."""
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            speak_typer()
+            raise usage_error(exc) from None
+        except (typer.Abort, EOFError):
+            speak_typer()
+            raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every command, in the order of the table (the order of the help)."""
@@ -138,6 +121,7 @@ class LazyGroup(TyperGroup):
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The root help, listing commands from the table without importing them."""
         self._listing = True
+        speak_typer()
         try:
             super().format_help(ctx, formatter)
         finally:
@@ -150,6 +134,7 @@ class LazyGroup(TyperGroup):
             importlib.import_module(f"gocoach.cli.{module}").register(sub)
             self._groups[module] = typer.main.get_group(sub)
             name_metavars(self._groups[module])
+            speak_help(self._groups[module])
         return self._groups[module]
 
 
@@ -162,7 +147,7 @@ app = typer.Typer(
 )
 
 
-@app.callback()
+@app.callback(help=N_("cli.cmd.gocoach"))
 def gocoach() -> None:
     """gocoach — a self-hosted coach for Go engineers (Middle → Senior → Architect)."""
 

@@ -10,7 +10,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gocoach.cli.context import console, errors, fail, handle_errors, open_context, unit_of_work
+from gocoach.cli.context import (
+    console,
+    errors,
+    fail,
+    handle_errors,
+    open_context,
+    say_error,
+    say_reason,
+    unit_of_work,
+)
+from gocoach.cli.language import N_, language, number, t
 from gocoach.practice.exercises import LinkedItem
 from gocoach.practice.grading import SandboxUnavailable
 from gocoach.practice.service import GradingService
@@ -26,21 +36,22 @@ from gocoach.projects.submissions import (
 )
 from gocoach.startup import utc_now
 from gocoach.store.settings import load_settings
+from gocoach.web.tester_wording import tester_text
 
-STATUS_STYLE = {"pass": "[green]✔ pass[/]", "fail": "[red]✘ fail[/]", "error": "[red]! error[/]",
-                "skipped": "[dim]– not run[/]"}  # fmt: skip
+STATUS_STYLE = {"pass": "[green]✔ {status}[/]", "fail": "[red]✘ {status}[/]",
+                "error": "[red]! {status}[/]", "skipped": "[dim]– {status}[/]"}  # fmt: skip
+STATUS_WORDS = {"pass": N_("cli.pj.status.pass"), "fail": N_("cli.pj.status.fail"),
+                "error": N_("cli.pj.status.error"), "skipped": N_("cli.pj.status.skipped")}
 STATEMENT_FILE = "PROJECT.md"
-project_app = typer.Typer(
-    help="Capstone projects checked stage by stage: list, show, start, test, submit.",
-    no_args_is_help=True,
-)
-DirArgument = Annotated[
-    Path, typer.Argument(help="The project folder (made by `gocoach project start`).")
-]
-StageOption = Annotated[
-    int | None, typer.Option("--stage", min=1, help="Run this stage only (default: all, in "
-                             "order, stopping at the first that fails).")
-]
+project_app = typer.Typer(help=N_("cli.cmd.project"), no_args_is_help=True)
+DirArgument = Annotated[Path, typer.Argument(help=N_("cli.arg.pj_dir"))]
+StageOption = Annotated[int | None, typer.Option("--stage", min=1, help=N_("cli.arg.pj_stage"))]
+SlugArgument = Annotated[str, typer.Argument(help=N_("cli.arg.pj_slug"))]
+
+
+def status_mark(status: str) -> str:
+    """A stage's or a run's status with its sign and colour: '[green]✔ pass[/]'."""
+    return STATUS_STYLE[status].format(status=t(STATUS_WORDS[status]))
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +59,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(project_app, name="project")
 
 
-@project_app.command("list")
+@project_app.command("list", help=N_("cli.help.pj_list"))
 @handle_errors
 def list_command() -> None:
     """List the projects with their stages and how far you got."""
@@ -56,19 +67,22 @@ def list_command() -> None:
     projects = load_projects(ctx.settings.content_dir)
     with unit_of_work(ctx) as (session, user):
         passed = progress_by_project(session, user)
-    table = Table("slug", "title", "level", "stages", "you passed")
+    table = Table("slug", t("cli.ex.col_title"), t("cli.ex.col_level"), t("cli.pj.col_stages"),
+                  t("cli.pj.col_passed"))
     for project in projects:
         done = passed.get(project.slug, set())
         table.add_row(project.slug, project.title, project.level, str(len(project.stages)),
-                      f"{len(done)}/{len(project.stages)}" if done else "[dim]not tried[/]")
+                      f"{len(done)}/{len(project.stages)}" if done else
+                      t("cli.ex.not_tried"))
     console.print(table)
 
 
-@project_app.command("show")
+@project_app.command("show", help=N_("cli.help.pj_show"))
 @handle_errors
 def show_command(
-    slug: Annotated[str, typer.Argument(help="Project id (see `gocoach project list`).")],
-    stage: Annotated[int | None, typer.Option("--stage", min=1, help="Only this stage.")] = None,
+    slug: SlugArgument,
+    stage: Annotated[int | None, typer.Option("--stage", min=1, help=N_("cli.arg.pj_only_stage"))]
+    = None,
 ) -> None:
     """Print a project's overview and its stage statements (Russian)."""
     project = find_project(load_projects(load_settings().content_dir), slug)
@@ -85,14 +99,12 @@ def statement_text(project: Project, stage: int | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-@project_app.command("start")
+@project_app.command("start", help=N_("cli.help.pj_start"))
 @handle_errors
 def start_command(
-    slug: Annotated[str, typer.Argument(help="Project id (see `gocoach project list`).")],
-    directory: Annotated[
-        Path | None, typer.Argument(help="Folder to write into (default: ./SLUG).")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    slug: SlugArgument,
+    directory: Annotated[Path | None, typer.Argument(help=N_("cli.arg.start_dir"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("cli.arg.force"))] = False,
 ) -> None:
     """Write the starter module and the stage statements (PROJECT.md) into a folder."""
     project = find_project(load_projects(load_settings().content_dir), slug)
@@ -101,9 +113,9 @@ def start_command(
              STATEMENT_FILE: statement_text(project).encode("utf-8")}
     clashes = sorted(name for name in [*files, MARKER] if (target / name).exists())
     if clashes and not force:
-        raise fail(f"{target}: would overwrite {', '.join(clashes)} (use --force to overwrite)")
+        raise fail(t("cli.start.clashes", path=target, names=", ".join(clashes)))
     if target.exists() and not target.is_dir():
-        raise fail(f"{target}: is a file, not a folder")
+        raise fail(t("cli.start.is_file", path=target))
     for name, data in files.items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,13 +125,12 @@ def start_command(
     console.print(f"[bold]{escape(project.title)}[/] → {target}", highlight=False)
     for name in sorted(files):
         console.print(f"  {name}", highlight=False)
-    console.print(f"{len(project.stages)} stages; statements: {target / STATEMENT_FILE}",
+    console.print(t("cli.pj.stages", count=len(project.stages), path=target / STATEMENT_FILE),
                   highlight=False)
-    console.print(f"next: implement stage 1, then `gocoach project test {target}`",
-                  highlight=False)
+    console.print(t("cli.pj.next", path=target), highlight=False)
 
 
-@project_app.command("test")
+@project_app.command("test", help=N_("cli.help.pj_test"))
 @handle_errors
 def test_command(directory: DirArgument = Path("."), stage: StageOption = None) -> None:
     """Build the folder's module and run the stages' testers (nothing is saved)."""
@@ -131,14 +142,13 @@ def test_command(directory: DirArgument = Path("."), stage: StageOption = None) 
         raise typer.Exit(1)
 
 
-@project_app.command("submit")
+@project_app.command("submit", help=N_("cli.help.pj_submit"))
 @handle_errors
 def submit_command(
     directory: DirArgument = Path("."),
     stage: StageOption = None,
-    mark_done: Annotated[
-        bool, typer.Option("--mark-done", help="Mark the roadmap items of passed stages done.")
-    ] = False,
+    mark_done: Annotated[bool, typer.Option("--mark-done", help=N_("cli.arg.pj_mark_done"))] =
+        False,
 ) -> None:
     """Test the folder like `test`, save the run in your history, offer items as done."""
     ctx = open_context()
@@ -153,7 +163,7 @@ def submit_command(
         marked = [item for number in passed if mark_done
                   for item in mark_stage_done(session, user=user, project=project, stage=number,
                                               now=utc_now(), source="cli")]
-    console.print(f"saved as project submission #{row.id}", highlight=False)
+    console.print(t("cli.pj.saved", id=row.id), highlight=False)
     _print_items([item for n in passed for item in items.get(n, [])], marked, mark_done)
     if report.status != "pass":
         raise typer.Exit(1)
@@ -162,15 +172,14 @@ def submit_command(
 def _project_of(directory: Path, projects: tuple[Project, ...]) -> Project:
     marker = directory / MARKER
     if not directory.is_dir():
-        raise fail(f"{directory}: no such folder")
+        raise fail(t("cli.start.no_folder", path=directory))
     if not marker.is_file():
-        raise fail(f"{directory}: not a project folder (no {MARKER}); "
-                   "start one with `gocoach project start SLUG DIR`")
+        raise fail(t("cli.pj.not_folder", path=directory, marker=MARKER))
     try:
         data = json.loads(marker.read_text(encoding="utf-8"))
         slug = str(data["project"])
     except (ValueError, KeyError, TypeError):
-        raise fail(f"{marker}: unreadable; run `gocoach project start SLUG DIR --force`") from None
+        raise fail(t("cli.pj.unreadable", path=marker)) from None
     return find_project(projects, slug)
 
 
@@ -178,7 +187,7 @@ def _module(directory: Path) -> Module:
     try:
         return read_module(directory)
     except ModuleRejected as exc:
-        raise fail(str(exc)) from None
+        raise fail(escape(say_error(exc))) from None
 
 
 def _run(service: GradingService, project: Project, module: Module,
@@ -186,14 +195,13 @@ def _run(service: GradingService, project: Project, module: Module,
     try:
         service.check_enabled()
     except SandboxUnavailable as exc:
-        raise fail(str(exc)) from None
+        raise fail(escape(say_error(exc))) from None
     if service.warning:
-        errors.print(f"[bold yellow]{escape(service.warning)}[/]", highlight=False)
+        errors.print(f"[bold yellow]{escape(say_reason(service.warning))}[/]", highlight=False)
     if stage is not None:
         project.stage(stage)
     try:
-        with console.status(f"building {project.slug} (the first build fills the Go cache: "
-                            "a minute or two)…"):
+        with console.status(t("cli.pj.building", slug=project.slug)):
             report = run_tester(service, project, module, stages=[stage] if stage else None,
                                 on_stage=print_stage)
     finally:
@@ -204,18 +212,21 @@ def _run(service: GradingService, project: Project, module: Module,
 
 def print_stage(result: StageResult) -> None:
     """One stage's verdict, its passed checks and, on failure, the message and output."""
-    console.print(f"[bold]stage {result.number}[/] · {escape(result.title)} "
-                  f"{STATUS_STYLE[result.status]} [dim]({result.seconds:.1f} s)[/]",
-                  highlight=False)
+    console.print(t("cli.pj.stage", number=result.number, title=escape(result.title),
+                    status=status_mark(result.status),
+                    seconds=number(result.seconds, 1, fixed=True)), highlight=False)
+    lang = language()
     for line in result.transcript:
-        console.print(f"  [dim]{escape(line)}[/]", highlight=False)
+        console.print(f"  [dim]{escape(tester_text(line, lang))}[/]", highlight=False)
     if result.status == "skipped":
         return
     if result.message:
-        console.print(_indent(result.message), highlight=False, markup=False)
+        console.print(_indent(tester_text(result.message, lang)), highlight=False,
+                      markup=False)
     if result.status != "pass" and result.output:
-        console.print("  [dim]program output:[/]", highlight=False)
-        console.print(_indent(result.output, 4), highlight=False, markup=False)
+        console.print(t("cli.pj.output"), highlight=False)
+        console.print(_indent(tester_text(result.output, lang), 4), highlight=False,
+                      markup=False)
 
 
 def _indent(text: str, width: int = 2) -> str:
@@ -224,26 +235,27 @@ def _indent(text: str, width: int = 2) -> str:
 
 def _print_report(report: ProjectReport) -> None:
     if report.ignored:
-        console.print("[dim]not sent: " + escape(", ".join(report.ignored)) + "[/]",
+        console.print(t("cli.pj.not_sent", names=escape(", ".join(report.ignored))),
                       highlight=False)
     if report.build_output.strip() and report.status == "error":
         console.print(_indent(report.build_output), highlight=False, markup=False)
     if report.limits:
-        console.print(f"[dim]{escape(report.limits)}[/]", highlight=False)
-    verdict = STATUS_STYLE[report.status]
-    console.print(f"{verdict}: {escape(report.message)} [dim](build {report.build_seconds:.1f} s,"
-                  f" total {report.seconds:.1f} s)[/]", highlight=False)
+        console.print(f"[dim]{escape(tester_text(report.limits, language()))}[/]",
+                      highlight=False)
+    console.print(t("cli.pj.verdict", verdict=status_mark(report.status),
+                    message=escape(tester_text(report.message, language())),
+                    build=number(report.build_seconds, 1, fixed=True),
+                    total=number(report.seconds, 1, fixed=True)), highlight=False)
 
 
 def _print_items(items: list[LinkedItem], marked: list[LinkedItem], asked: bool) -> None:
     if not items:
         return
-    console.print("roadmap items practised by the passed stages:")
+    console.print(t("cli.pj.practised"))
     for item in dict.fromkeys(items):
         done = item in marked or item.status == "done"
-        mark = "[green]✔ done[/]" if done else "○"
+        mark = t("cli.mark.done") if done else "○"
         console.print(f"  {mark} [dim]{item.key}[/] {escape(item.title)} "
                       f"[dim]({item.roadmap_slug})[/]", highlight=False)
     if not asked and any(item.status != "done" for item in items):
-        console.print("mark them done: `gocoach project submit DIR --mark-done` "
-                      "or `gocoach mark KEY done`")
+        console.print(t("cli.pj.mark_them"))

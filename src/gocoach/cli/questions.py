@@ -10,7 +10,8 @@ from rich.markdown import Markdown
 from rich.markup import escape
 
 from gocoach.cli import drills as cli_drills
-from gocoach.cli.context import console, handle_errors, open_context, unit_of_work
+from gocoach.cli.context import console, fail, handle_errors, open_context, unit_of_work
+from gocoach.cli.language import N_, label, percent, t
 from gocoach.drills.anki import export_anki
 from gocoach.drills.cards import card_statuses
 from gocoach.plans.calendar import local_time
@@ -19,37 +20,43 @@ from gocoach.questions.search import SearchFilters, search_bank
 from gocoach.questions.views import ANSWER_SECTIONS, WHY, question_page
 from gocoach.startup import utc_now
 
-q_app = typer.Typer(help="Read and search the question bank.", no_args_is_help=True)
+q_app = typer.Typer(help=N_("cli.cmd.q"), no_args_is_help=True)
 STARS = "★★★★★"
+# The bank is written in Russian and its answer's headings are its structure: they are named in
+# the CLI's language, as on the web (web/routes_questions.py); the text under them stays as written
+SECTION_TITLES = {
+    WHY: N_("q.why"), "Короткий ответ": N_("num.q.short_answer"),
+    "Детальный разбор": N_("num.q.details"), "Пример": N_("num.q.example"),
+    "Типичные ошибки": N_("num.q.mistakes"), "На интервью": N_("num.q.interview"),
+}
 
 
 def register(app: typer.Typer) -> None:
     """Add `gocoach q`, `gocoach drill` and `gocoach export-anki` to the main app."""
     app.add_typer(q_app, name="q")
     app.add_typer(cli_drills.drill_app, name="drill")
-    app.command("export-anki")(export_anki_command)
+    app.command("export-anki", help=N_("cli.cmd.export_anki"))(export_anki_command)
 
 
-@q_app.command("search")
+@q_app.command("search", help=N_("cli.help.q_search"))
 @handle_errors
 def search_command(
-    text: Annotated[str, typer.Argument(help="Words to find (Russian or English).")] = "",
-    module: Annotated[str | None, typer.Option(help="Module number, e.g. 01.")] = None,
-    level: Annotated[str | None, typer.Option(help="middle, senior or architect.")] = None,
-    tag: Annotated[str | None, typer.Option(help="A tag, e.g. channels.")] = None,
-    min_freq: Annotated[int | None, typer.Option(help="Asked at least this often (1–5).")] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 20,
+    text: Annotated[str, typer.Argument(help=N_("cli.arg.q_text"))] = "",
+    module: Annotated[str | None, typer.Option(help=N_("cli.arg.q_module"))] = None,
+    level: Annotated[str | None, typer.Option(help=N_("cli.arg.level"))] = None,
+    tag: Annotated[str | None, typer.Option(help=N_("cli.arg.q_tag"))] = None,
+    min_freq: Annotated[int | None, typer.Option(help=N_("cli.arg.q_min_freq"))] = None,
+    limit: Annotated[int, typer.Option(help=N_("cli.arg.q_limit"))] = 20,
 ) -> None:
     """Full-text search over questions, answers and follow-ups, with filters."""
     filters = SearchFilters(module=module, level=level, tag=tag, min_freq=min_freq)
     with unit_of_work(open_context()) as (session, _user):
         results = search_bank(session, text=text, filters=filters, limit=limit)
     if not results.asked:
-        console.print("type words to search (Russian may be typed in Latin letters: kanal), "
-                      "or give a filter such as --module 01", highlight=False)
+        console.print(t("cli.q.ask"), highlight=False)
         return
     if not results.hits:
-        console.print("nothing found — try fewer words or other filters")
+        console.print(t("cli.q.nothing"))
         return
     for hit in results.hits:
         arrow = "" if hit.kind == "question" else "↳ "
@@ -58,16 +65,15 @@ def search_command(
         console.print(f"  {arrow}{escape(hit.title)}", highlight=False)
         if hit.snippet:
             console.print(f"  [dim]{escape(hit.snippet)}[/]", highlight=False)
-    shown = (f" (showing the first {len(results.hits)}; --limit shows more)"
+    shown = (" " + t("cli.q.first", count=len(results.hits))
              if results.total > len(results.hits) else "")
-    console.print(f"{results.total} found{shown}; read one with `gocoach q show ID`",
-                  highlight=False)
+    console.print(t("cli.q.found", total=results.total, shown=shown), highlight=False)
 
 
-@q_app.command("show")
+@q_app.command("show", help=N_("cli.help.q_show"))
 @handle_errors
 def show_command(
-    ref: Annotated[str, typer.Argument(help="Question id (or follow-up id).")],
+    ref: Annotated[str, typer.Argument(help=N_("cli.arg.q_ref"))],
 ) -> None:
     """Print a question: metadata, every section, follow-ups, your card, linked roadmap items."""
     with unit_of_work(open_context()) as (session, user):
@@ -79,23 +85,24 @@ def show_command(
     module = page.module.title if page.module else question.module_number
     console.rule(f"[bold]{question.qid}[/] · {question.module_number} {escape(module)}")
     console.print(f"[bold]{escape(question.title)}[/]", highlight=False)
-    console.print(f"level {question.level} · asked {STARS[:question.freq]} · "
-                  f"tags {', '.join(question.tags)}", highlight=False)
+    console.print(t("cli.q.meta", level=question.level, stars=STARS[:question.freq],
+                    tags=", ".join(question.tags)), highlight=False)
     for name in (WHY, *ANSWER_SECTIONS):
-        console.print(f"\n[bold cyan]{name}[/]")
+        title = t(SECTION_TITLES[name]) if name in SECTION_TITLES else name
+        console.print(f"\n[bold cyan]{escape(title)}[/]")
         print_markdown(question.sections.get(name, ""))
     if page.followups:
-        console.print("\n[bold cyan]Уточняющие вопросы / follow-ups[/]")
+        console.print(t("cli.q.followups"))
     for followup in page.followups:
         console.print(f"• [bold]{escape(followup.question)}[/] [dim]({followup.fid})[/]",
                       highlight=False)
         print_markdown(followup.answer)
     for card_ref, status in cards.items():
-        console.print(f"[dim]card {card_ref}: {status.state}, due "
-                      f"{local_time(status.due):%Y-%m-%d %H:%M}, "
-                      f"recall {status.retrievability:.0%}[/]", highlight=False)
+        console.print(t("cli.q.card", ref=card_ref, state=label("card.state.", status.state),
+                        due=f"{local_time(status.due):%Y-%m-%d %H:%M}",
+                        recall=percent(status.retrievability)), highlight=False)
     for item in items:
-        console.print(f"[dim]roadmap {item.roadmap_slug}: {item.title} ({item.key})[/]",
+        console.print(t("cli.q.item", slug=item.roadmap_slug, title=item.title, key=item.key),
                       highlight=False)
 
 
@@ -108,16 +115,16 @@ def print_markdown(text: str) -> None:
 
 @handle_errors
 def export_anki_command(
-    file: Annotated[Path, typer.Argument(help="The .apkg file to write.")],
+    file: Annotated[Path, typer.Argument(help=N_("cli.arg.anki_file"))],
 ) -> None:
     """Write the question bank as an Anki deck (.apkg): one note per card, module as a tag."""
     if file.suffix != ".apkg":
-        raise ValueError(f"{file}: the Anki file must end with .apkg")
+        raise fail(t("cli.anki.suffix", path=file))
     if not file.parent.is_dir():
-        raise ValueError(f"{file.parent}: no such folder (create it first)")
+        raise fail(t("cli.err.no_folder", path=file.parent))
     ctx = open_context()
     with unit_of_work(ctx) as (session, _user):
         report = export_anki(session, file, base_url=f"http://{ctx.settings.host}:"
                                                     f"{ctx.settings.port}")
-    console.print(f"wrote {file}: {report.notes} notes ({report.questions} questions, "
-                  f"{report.followups} follow-ups) in deck '{report.deck}'", highlight=False)
+    console.print(t("cli.anki.wrote", path=file, notes=report.notes, questions=report.questions,
+                    followups=report.followups, deck=report.deck), highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
@@ -18,8 +19,11 @@ from gocoach.cli.context import (
     fail,
     handle_errors,
     open_context,
+    say_error,
+    say_os_error,
     unit_of_work,
 )
+from gocoach.cli.language import N_, label, language, number, t, tn, words
 from gocoach.curricula.decoding import DocumentError
 from gocoach.curricula.export import export_markdown
 from gocoach.curricula.progress import RollUp, find_item, history, roll_up, set_status, statuses
@@ -31,66 +35,69 @@ from gocoach.curricula.roadmaps import (
     load_nodes,
 )
 from gocoach.curricula.roadmapsh import pack_folder
-from gocoach.curricula.tree import STATUSES
 from gocoach.startup import utc_now
 from gocoach.store.tables import Node
 
-STATUS_STYLE = {
-    "done": "[green]✔ done[/]",
-    "in_progress": "[yellow]◐ in progress[/]",
-    "skipped": "[dim]⤼ skipped[/]",
-    "todo": "[white]○ todo[/]",
-}
+STATUS_STYLE = {"done": "[green]✔ {status}[/]", "in_progress": "[yellow]◐ {status}[/]",
+                "skipped": "[dim]⤼ {status}[/]", "todo": "[white]○ {status}[/]"}
+STATUS_WORDS = {"done": N_("cli.status.done"), "in_progress": N_("cli.status.in_progress"),
+                "skipped": N_("cli.status.skipped"), "todo": N_("cli.status.todo")}
+# curricula.roadmaps: a status the document gives that the learner's progress already differs from
+CONFLICT = re.compile(r"(?P<title>.+): document says (?P<document>\w+), your progress says "
+                      r"(?P<yours>\w+)")
 
 
 def register(app: typer.Typer) -> None:
     """Add the roadmap commands to the main app."""
-    app.command("import")(import_command)
-    app.command("roadmaps")(roadmaps_command)
-    app.command("show")(show_command)
-    app.command("mark")(mark_command)
-    app.command("export")(export_command)
-    app.command("history")(history_command)
+    app.command("import", help=N_("cli.help.import"))(import_command)
+    app.command("roadmaps", help=N_("cli.cmd.roadmaps"))(roadmaps_command)
+    app.command("show", help=N_("cli.cmd.show"))(show_command)
+    app.command("mark", help=N_("cli.cmd.mark"))(mark_command)
+    app.command("export", help=N_("cli.cmd.export"))(export_command)
+    app.command("history", help=N_("cli.cmd.history"))(history_command)
+
+
+def status_word(status: str | None) -> str:
+    """A status in the CLI's language ('in progress', 'в работе')."""
+    return t(STATUS_WORDS[status]) if status in STATUS_WORDS else status or ""
+
+
+def status_mark(status: str) -> str:
+    """A status with its sign and colour: '[green]✔ done[/]'."""
+    return STATUS_STYLE[status].format(status=status_word(status))
 
 
 def read_file(path: Path, max_bytes: int) -> bytes:
     """A document's bytes, refusing missing and oversized files by name. A folder, or a .json
     file, is a roadmap.sh roadmap: its graph and content/ are packed into one bundle."""
     if not path.exists():
-        raise DocumentError(f"{path}: no such file")
+        raise DocumentError(t("cli.import.no_file", path=path))
     if path.is_dir() or path.suffix.lower() == ".json":
         return pack_folder(path, max_bytes=max_bytes)
     size = path.stat().st_size
     if size > max_bytes:
-        raise DocumentError(
-            f"{path}: the file is {size / 1048576:.1f} MB; the limit is "
-            f"{max_bytes / 1048576:.1f} MB (GOCOACH_MAX_IMPORT_BYTES)"
-        )
+        raise DocumentError(t("cli.import.too_big", path=path,
+                              size=number(size / 1048576, 1, fixed=True),
+                              limit=number(max_bytes / 1048576, 1, fixed=True)))
     return path.read_bytes()
 
 
 @handle_errors
 def import_command(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(help="Markdown roadmaps, or roadmap.sh folders (or their .json, .zip)."),
-    ],
-    slug: Annotated[str | None, typer.Option(help="Store under this id (one file only).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    paths: Annotated[list[Path], typer.Argument(help=N_("cli.arg.import_paths"))],
+    slug: Annotated[str | None, typer.Option(help=N_("cli.arg.import_slug"))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("cli.arg.dry_run"))] = False,
     overwrite_progress: Annotated[
-        bool,
-        typer.Option(
-            "--overwrite-progress", help="Let checked boxes in the file replace your statuses."
-        ),
+        bool, typer.Option("--overwrite-progress", help=N_("cli.arg.overwrite_progress"))
     ] = False,
 ) -> None:
     """Import roadmaps (any Markdown roadmap; mojibake is repaired). Re-import keeps progress."""
     if slug and len(paths) > 1:
-        raise fail("--slug takes one file")
+        raise fail(t("cli.import.one_slug"))
     ctx = open_context()
     failed = 0
     with Bar(console=console, transient=True) as bar:
-        task = bar.add_task("importing", total=len(paths))
+        task = bar.add_task(t("cli.import.progress"), total=len(paths))
         for path in paths:
             # Each file is its own transaction: a bad file is reported and the others still go.
             try:
@@ -109,45 +116,60 @@ def import_command(
                     )
             except (LookupError, ValueError, OSError) as exc:
                 failed += 1
-                message = str(exc) if not isinstance(exc, OSError) else f"{path}: {exc.strerror}"
-                errors.print(f"[bold red]error:[/] {message}", highlight=False)
+                message = say_error(exc) if not isinstance(exc, OSError) else \
+                    say_os_error(exc, path)
+                errors.print(t("cli.err.line", message=message), highlight=False)
             else:
                 _print_report(report)
             bar.advance(task)
     if failed:
         if len(paths) > 1:
-            errors.print(f"{failed} of {len(paths)} files not imported", highlight=False)
+            errors.print(t("cli.import.failed", failed=failed, total=len(paths)),
+                         highlight=False)
         raise typer.Exit(1)
 
 
 def _print_report(report: ImportReport) -> None:
-    verb = "would import" if report.dry_run else ("imported" if report.created else "re-imported")
-    counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
+    verb = t("cli.import.would") if report.dry_run else \
+        t("cli.import.imported") if report.created else t("cli.import.reimported")
+    # English keeps the importer's own names of the counts (scripts and tests read them)
+    counts = ", ".join(f"{v} {k if language() == 'en' else label('count.', k)}"
+                       for k, v in report.counts.items())
+    texts = words().import_texts(report)
     console.print(f"[bold]{verb}[/] [cyan]{report.slug}[/] — {report.title}", highlight=False)
     console.print(f"  {counts}", highlight=False)
-    console.print(f"  {report.decoding}", highlight=False)
-    if report.notes:
-        console.print(f"  read as: {'; '.join(report.notes)}", highlight=False)
+    console.print(f"  {texts['decoding']}", highlight=False)
+    if texts["notes"]:
+        console.print(t("cli.import.read_as", notes="; ".join(texts["notes"])), highlight=False)
     if report.dry_run:
         _print_preview(report)
     if not report.created:
-        console.print(
-            f"  {len(report.added)} items added, {len(report.removed)} removed, "
-            f"{len(report.rekeyed)} matched to edited items"
-        )
+        console.print(t("cli.import.changes", added=len(report.added),
+                        removed=len(report.removed), matched=len(report.rekeyed)))
     scores: list[float | None] = [*report.match_scores]
     scores += [None] * (len(report.rekeyed) - len(scores))
     for (old, new), score in zip(report.rekeyed, scores, strict=True):
-        shown = f" (similarity {score:.2f})" if score is not None else ""
-        console.print(f"  [yellow]matched[/] {old!r} → {new!r}{shown}", highlight=False)
+        shown = (" " + t("cli.import.similarity", score=number(score, 2, fixed=True))
+                 if score is not None else "")
+        console.print(t("cli.import.matched", old=repr(old), new=repr(new), similarity=shown),
+                      highlight=False)
     for title in report.orphaned:
-        console.print(f"  [red]unmatched, progress kept in history:[/] {title}", highlight=False)
+        console.print(t("cli.import.orphaned", title=title), highlight=False)
     for conflict in report.conflicts:
-        console.print(f"  [red]kept your status:[/] {conflict}", highlight=False)
+        console.print(t("cli.import.conflict", what=_conflict(conflict)), highlight=False)
     if report.statuses_taken:
-        console.print(f"  {report.statuses_taken} statuses taken from the document's checkboxes")
-    for warning in report.warnings:
-        console.print(f"  [red]warning:[/] {warning}", highlight=False)
+        console.print(tn("cli.import.statuses_taken", report.statuses_taken))
+    for warning in texts["warnings"]:
+        console.print(t("cli.import.warning", what=warning), highlight=False)
+
+
+def _conflict(text: str) -> str:
+    """'title: document says done, your progress says skipped' in the CLI's language."""
+    found = CONFLICT.fullmatch(text)
+    if found is None or language() == "en":
+        return text
+    return t("cli.import.statuses_differ", title=found["title"],
+             document=status_word(found["document"]), yours=status_word(found["yours"]))
 
 
 PREVIEW_LINES = 60
@@ -155,29 +177,32 @@ PREVIEW_LINES = 60
 
 def _print_preview(report: ImportReport) -> None:
     """The tree the import would make: headings with tracked / reference counts, first items."""
-    console.print("  preview ([green]○[/] tracked, [dim]·[/] reference):")
+    console.print(t("cli.import.preview"))
     for row in report.preview[:PREVIEW_LINES]:
         indent = "    " + "  " * row["depth"]
-        counts = f"[dim]{row['tracked']} tracked, {row['reference']} reference[/]"
+        counts = t("cli.import.row_counts", tracked=row["tracked"], reference=row["reference"])
         if row["kind"] == "more":
-            console.print(f"{indent}[dim]… and more items:[/] {counts}", highlight=False)
+            more = t("cli.import.more_items")
+            console.print(f"{indent}{more} {counts}", highlight=False)
         elif row["kind"] != "item":
             console.print(f"{indent}[bold]{escape(row['title'])}[/]  {counts}", highlight=False)
         else:
             mark = "[green]○[/]" if row["trackable"] else "[dim]·[/]"
             kind = row["item_kind"]
-            tag = f" [dim]({kind})[/]" if kind not in (None, "topic") else ""
-            status = f" [yellow]{row['status']}[/]" if row["status"] not in (None, "todo") else ""
+            tag = f" [dim]({label('kind.', kind)})[/]" if kind not in (None, "topic") else ""
+            status = (f" [yellow]{status_word(row['status'])}[/]"
+                      if row["status"] not in (None, "todo") else "")
             console.print(f"{indent}{mark} {escape(row['title'])}{tag}{status}", highlight=False)
     if len(report.preview) > PREVIEW_LINES:
-        console.print(f"    [dim]… {len(report.preview) - PREVIEW_LINES} more lines[/]")
+        console.print(t("cli.import.more_lines", count=len(report.preview) - PREVIEW_LINES))
 
 
 @handle_errors
 def roadmaps_command() -> None:
     """List roadmaps with their progress."""
     ctx = open_context()
-    table = Table("id", "title", "kind", "items", "done", "progress")
+    table = Table(t("cli.roadmaps.id"), t("cli.roadmaps.title"), t("cli.roadmaps.kind"),
+                  t("cli.roadmaps.items"), t("cli.roadmaps.done"), t("cli.roadmaps.progress"))
     with unit_of_work(ctx) as (session, user):
         for roadmap in list_roadmaps(session):
             total = roll_up(load_nodes(session, roadmap), statuses(session, user, roadmap)).get(
@@ -186,7 +211,8 @@ def roadmaps_command() -> None:
             table.add_row(
                 roadmap.slug,
                 roadmap.title,
-                roadmap.kind,
+                t("cli.kind.followups") if roadmap.kind == "followups" else
+                label("kind.", roadmap.kind),
                 str(total.total),
                 str(total.done),
                 _bar(total),
@@ -201,9 +227,9 @@ def _bar(rollup: RollUp, width: int = 20) -> str:
 
 @handle_errors
 def show_command(
-    roadmap: Annotated[str, typer.Argument(help="Roadmap id (see `gocoach roadmaps`).")],
-    week: Annotated[int | None, typer.Option(help="Only this week of the plan.")] = None,
-    all_items: Annotated[bool, typer.Option("--all", help="Also show non-task bullets.")] = False,
+    roadmap: Annotated[str, typer.Argument(help=N_("cli.arg.roadmap_listed"))],
+    week: Annotated[int | None, typer.Option(help=N_("cli.arg.show_week"))] = None,
+    all_items: Annotated[bool, typer.Option("--all", help=N_("cli.arg.show_all"))] = False,
 ) -> None:
     """Show a roadmap as a tree with item ids, statuses and progress."""
     ctx = open_context()
@@ -215,7 +241,7 @@ def show_command(
     if week is not None:
         nodes = _week_nodes(nodes, week)
         if not nodes:
-            raise fail(f"roadmap '{roadmap}' has no week {week}")
+            raise fail(t("cli.show.no_week", roadmap=roadmap, week=week))
     tree = Tree(f"[bold]{found.title}[/] {_bar(rollups.get(None, RollUp()))}")
     branches: dict[str | None, Tree] = {}
     for node in nodes:
@@ -233,8 +259,9 @@ def _label(node: Node, progress: Mapping[str, object], rollups: dict[str | None,
         return f"[bold]{node.title}[/]{bar}"
     row = progress.get(node.key)
     status = getattr(row, "status", "todo")
-    mark = STATUS_STYLE[status] if node.trackable else "[dim]·[/]"
-    kind = f" [dim]({node.item_kind})[/]" if node.item_kind not in (None, "topic") else ""
+    mark = status_mark(status) if node.trackable else "[dim]·[/]"
+    kind = (f" [dim]({label('kind.', node.item_kind)})[/]"
+            if node.item_kind not in (None, "topic") else "")
     note = " [blue]✎[/]" if getattr(row, "note", "") else ""
     return f"[dim]{node.key}[/] {mark} {node.title}{kind}{note}"
 
@@ -256,13 +283,11 @@ def _week_nodes(nodes: list[Node], week: int) -> list[Node]:
 
 @handle_errors
 def mark_command(
-    item: Annotated[str, typer.Argument(help="Item id (or its first 4+ characters).")],
-    status: Annotated[str, typer.Argument(help=f"One of: {', '.join(STATUSES)}.")],
-    note: Annotated[
-        str | None, typer.Option(help="A Markdown note (replaces the old one).")
-    ] = None,
-    evidence: Annotated[list[str] | None, typer.Option(help="A link proving the work.")] = None,
-    roadmap: Annotated[str | None, typer.Option(help="Look the item up in this roadmap.")] = None,
+    item: Annotated[str, typer.Argument(help=N_("cli.arg.mark_item"))],
+    status: Annotated[str, typer.Argument(help=N_("cli.arg.mark_status"))],
+    note: Annotated[str | None, typer.Option(help=N_("cli.arg.mark_note"))] = None,
+    evidence: Annotated[list[str] | None, typer.Option(help=N_("cli.arg.mark_evidence"))] = None,
+    roadmap: Annotated[str | None, typer.Option(help=N_("cli.arg.mark_roadmap"))] = None,
 ) -> None:
     """Set an item's status (todo, in_progress, done, skipped), with a note and evidence."""
     status = status.replace("-", "_")
@@ -270,10 +295,7 @@ def mark_command(
     with unit_of_work(ctx) as (session, user):
         found, node = find_item(session, item, roadmap)
         if not node.trackable:
-            raise LookupError(
-                f"item {node.key} ({node.title}) is reference text in '{found.slug}', not a "
-                "tracked item; `gocoach show ROADMAP` lists the tracked ones"
-            )
+            raise fail(t("cli.mark.reference", key=node.key, title=node.title, slug=found.slug))
         row = set_status(
             session,
             user=user,
@@ -288,25 +310,20 @@ def mark_command(
         total = roll_up(load_nodes(session, found), statuses(session, user, found)).get(
             None, RollUp()
         )
-    console.print(f"{STATUS_STYLE[row.status]} {node.title}", highlight=False)
+    console.print(f"{status_mark(row.status)} {node.title}", highlight=False)
     console.print(f"{found.slug}: {_bar(total)}")
 
 
 @handle_errors
 def export_command(
-    roadmap: Annotated[str, typer.Argument(help="Roadmap id.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
-    style: Annotated[
-        str,
-        typer.Option(
-            help="obsidian: [x] [/] [-] [ ]; github: only [x] and [ ], in-progress and skipped "
-            "marked in text."
-        ),
-    ] = "obsidian",
+    roadmap: Annotated[str, typer.Argument(help=N_("cli.arg.roadmap"))],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=N_("cli.arg.output"))] =
+        None,
+    style: Annotated[str, typer.Option(help=N_("cli.arg.export_style"))] = "obsidian",
 ) -> None:
     """Export a roadmap as Markdown with your statuses as checkboxes ([x] done)."""
     if output is not None and not output.parent.is_dir():
-        raise ValueError(f"{output.parent}: no such folder (create it first)")
+        raise fail(t("cli.err.no_folder", path=output.parent))
     ctx = open_context()
     with unit_of_work(ctx) as (session, user):
         found = get_roadmap(session, roadmap)
@@ -317,26 +334,27 @@ def export_command(
         typer.echo(text, nl=not text.endswith("\n"))
         return
     output.write_text(text, encoding="utf-8")
-    console.print(f"wrote {output}")
+    console.print(t("cli.wrote", path=output))
 
 
 @handle_errors
 def history_command(
-    roadmap: Annotated[str, typer.Argument(help="Roadmap id.")],
-    limit: Annotated[int, typer.Option(help="How many changes to show.")] = 20,
+    roadmap: Annotated[str, typer.Argument(help=N_("cli.arg.roadmap"))],
+    limit: Annotated[int, typer.Option(help=N_("cli.arg.history_limit"))] = 20,
 ) -> None:
     """Show the latest changes of your progress in a roadmap."""
     ctx = open_context()
-    table = Table("when", "item", "from", "to", "source")
+    table = Table(t("cli.history.when"), t("cli.history.item"), t("cli.history.from"),
+                  t("cli.history.to"), t("cli.history.source"))
     with unit_of_work(ctx) as (session, user):
         found = get_roadmap(session, roadmap)
         titles = {n.key: n.title for n in load_nodes(session, found)}
         for event in history(session, user, found)[:limit]:
             table.add_row(
                 event.at.strftime("%Y-%m-%d %H:%M"),
-                titles.get(event.node_key, f"{event.node_key} (gone)"),
-                event.previous_status or "",
-                event.status,
+                titles.get(event.node_key, t("cli.history.gone", key=event.node_key)),
+                status_word(event.previous_status),
+                status_word(event.status),
                 event.source,
             )
     console.print(table)

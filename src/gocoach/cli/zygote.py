@@ -69,7 +69,7 @@ def serve(path: Path) -> None:
     # bound and listening under a temporary name, then renamed into place: the path never
     # names a socket that refuses connections while its server is alive (cli/launch.py takes a
     # refused connection for a dead server and removes its socket)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}")
+    temporary = path.with_name(f"t{os.getpid()}.sock")  # no longer than the final name
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()
     listener.bind(str(temporary))
@@ -214,7 +214,9 @@ def _become_client(request: dict[str, Any]) -> None:
 
 def main() -> None:
     if len(sys.argv) != 2:
-        sys.stderr.write("usage: python -m gocoach.cli.zygote SOCKET_PATH\n")
+        from gocoach.cli.language import t
+
+        sys.stderr.write(t("cli.server.usage") + "\n")
         sys.exit(2)
     serve(Path(sys.argv[1]))
 

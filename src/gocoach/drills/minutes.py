@@ -15,9 +15,10 @@ from gocoach.store.tables import ReviewLogEntry, TimeEntry, User
 def log_drill_minutes(session: Session, *, user: User, now: datetime) -> TimeEntry | None:
     """Write today's drill minutes (source "drill") to the time log; None while under a minute.
 
-    The user's row is locked first (PostgreSQL's FOR NO KEY UPDATE; SQLite writes one transaction at a time), so
-    two ratings committed at once sum in turn: without it, each would sum the reviews committed
-    before it started and the later commit would store a total that misses the other's review.
+    The user's row is locked first (PostgreSQL's FOR NO KEY UPDATE; SQLite writes one
+    transaction at a time), so two ratings committed at once sum in turn: without it, each
+    would sum the reviews committed before it started, and the later commit would store a
+    total that misses the other's review.
     Callers make this their last statement, as the lock is held until the commit.
     """
     start = day_start(now)

@@ -2,17 +2,24 @@
 
 True retention is the share of reviews of mature cards (stability of 21 days or more before the
 review) rated other than Again, counting only the first review of a card on a day — the measure
-to compare with the desired retention. Days are UTC days.
+to compare with the desired retention. Drill days (forecast, heatmap, reviews today) are UTC days.
+
+The streak is the learner's one streak, the same on the dashboard, /drill/stats, `gocoach drill
+stats`: days in a row with study — a drill review, a roadmap status or note changed (not by an
+import), an exercise submitted or time logged — counted in the user's time zone (GOCOACH_TIMEZONE),
+up to today or, while today has nothing yet, up to yesterday.
 
     >>> drill_stats(session, user=user, now=now).true_retention
     0.91
+    >>> study_streak(session, user=user, now=now, zone=ZoneInfo("Europe/Moscow"))
+    4
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -26,18 +33,23 @@ from gocoach.drills.reviews import (
     make_scheduler,
     recall_chance,
 )
+from gocoach.plans.calendar import setting_zone
 from gocoach.store.tables import (
     DrillCard,
     FollowUpQuestion,
+    ProgressEvent,
     Question,
     QuestionModule,
     ReviewLogEntry,
+    Submission,
+    TimeEntry,
     User,
 )
 
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 365
 RETENTION_WINDOW = 30
+STREAK_WINDOW = 400  # days of activity read back; a longer streak shows as this many
 
 
 @dataclass
@@ -74,8 +86,10 @@ class DrillStats:
     modules: list[ModuleStats] = field(default_factory=list)
 
 
-def drill_stats(session: Session, *, user: User, now: datetime) -> DrillStats:
-    """The user's drill statistics at `now`."""
+def drill_stats(session: Session, *, user: User, now: datetime,
+                zone: tzinfo | None = None) -> DrillStats:
+    """The user's drill statistics at `now`; the streak's days in `zone` (default: the
+    GOCOACH_TIMEZONE setting's)."""
     now = as_utc(now)
     today = now.date()
     stats = DrillStats(today=today,
@@ -84,7 +98,7 @@ def drill_stats(session: Session, *, user: User, now: datetime) -> DrillStats:
     stats.reviews_today = stats.heatmap.get(today, 0)
     stats.total_reviews = int(session.scalar(select(func.count()).select_from(ReviewLogEntry)
                                              .where(ReviewLogEntry.user_id == user.id)) or 0)
-    stats.streak = streak(set(stats.heatmap), today)
+    stats.streak = study_streak(session, user=user, now=now, zone=zone)
     stats.forecast, stats.due_now = due_forecast(session, user=user, now=now)
     window = day_start(now) - timedelta(days=RETENTION_WINDOW - 1)
     stats.true_retention, stats.retention_reviews = true_retention(session, user=user,
@@ -114,8 +128,43 @@ def reviews_per_day(session: Session, *, user: User, since: date) -> dict[date, 
     return {_as_date(value): int(count) for value, count in rows}
 
 
+def study_days(session: Session, *, user: User, since: datetime, zone: tzinfo) -> set[date]:
+    """The days, in `zone`, from `since` on which the user studied: reviewed a card, changed a
+    roadmap item (not by an import), submitted an exercise or logged time.
+
+    Timestamps are grouped by UTC day in SQL with their first and last moment: the moments of
+    one UTC day fall on at most two days of any zone, and the first and the last name them.
+    Drill minutes in the time log are left out: they are filed under the UTC day, and the
+    reviews they sum up are counted at the moment they were made.
+    """
+    since = as_utc(since)
+    days = set(session.scalars(select(TimeEntry.day).distinct().where(
+        TimeEntry.user_id == user.id, TimeEntry.source != "drill",
+        TimeEntry.day >= since.astimezone(zone).date())))
+    for column, owner, extra in (
+            (ReviewLogEntry.reviewed_at, ReviewLogEntry.user_id, ()),
+            (ProgressEvent.at, ProgressEvent.user_id, (ProgressEvent.source != "import",)),
+            (Submission.created_at, Submission.user_id, ())):
+        day = utc_day(session, column)
+        for first, last in session.execute(
+                select(func.min(column), func.max(column))
+                .where(owner == user.id, column >= since, *extra).group_by(day)):
+            days.update(as_utc(moment).astimezone(zone).date() for moment in (first, last))
+    return days
+
+
+def study_streak(session: Session, *, user: User, now: datetime,
+                 zone: tzinfo | None = None) -> int:
+    """The user's streak at `now`: days in a row with study (`study_days`) in `zone` (default:
+    the GOCOACH_TIMEZONE setting's), up to today or, while today has none yet, yesterday."""
+    zone = zone or setting_zone()
+    since = as_utc(now) - timedelta(days=STREAK_WINDOW + 1)
+    today = as_utc(now).astimezone(zone).date()
+    return streak(study_days(session, user=user, since=since, zone=zone), today)
+
+
 def streak(days: set[date], today: date) -> int:
-    """Consecutive days with reviews up to today (or up to yesterday, if today has none yet)."""
+    """Consecutive days in `days` up to today (or up to yesterday, if today is not one)."""
     day = today if today in days else today - timedelta(days=1)
     count = 0
     while day in days:

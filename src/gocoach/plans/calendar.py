@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 OFF_WEEK_DAYS = 4  # a week with this many days off is skipped: its work moves to the next week
 DAY = timedelta(days=1)
@@ -33,18 +36,35 @@ def parse_off_range(text: str) -> tuple[date, date]:
     return first, last
 
 
+def setting_zone() -> tzinfo:
+    """The user's time zone: the GOCOACH_TIMEZONE setting, else this machine's."""
+    return _zone_named(os.environ.get("GOCOACH_TIMEZONE", "").strip())
+
+
+@functools.lru_cache(maxsize=8)
+def _zone_named(name: str) -> tzinfo:
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass  # refused when the settings are read; this guards a zone removed since
+    return datetime.now(UTC).astimezone().tzinfo or UTC
+
+
 def local_date(moment: datetime) -> date:
-    """The day a timestamp falls on in this machine's time zone (naive values are UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().date()
+    """The day a timestamp falls on in the user's time zone (`setting_zone`; naive values are
+    UTC)."""
+    return local_time(moment).date()
 
 
 def local_time(moment: datetime) -> datetime:
-    """A timestamp in this machine's time zone (naive values are UTC), to show to a person."""
+    """A timestamp in the user's time zone (`setting_zone`; naive values are UTC), to show to
+    a person."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone()
+    name = os.environ.get("GOCOACH_TIMEZONE", "").strip()
+    # without the setting, the machine's rules (DST included) for that very moment
+    return moment.astimezone(_zone_named(name)) if name else moment.astimezone()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gocoach.plans.plan import PlanState
 from gocoach.store.tables import Roadmap, TimeEntry, User
 
-SOURCES = ("manual", "drill", "interview", "exercise")
+SOURCES = ("manual", "drill", "interview", "exercise", "project")
 MAX_MINUTES_PER_DAY = 24 * 60
 
 

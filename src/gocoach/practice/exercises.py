@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +25,13 @@ from gocoach.curricula.progress import curricula_version, set_status
 from gocoach.curricula.tree import normalize_title
 from gocoach.plans.calendar import local_date
 from gocoach.plans.timelog import log_time
-from gocoach.practice.grading import Exercise, GradeResult, load_exercises, result_to_json
+from gocoach.practice.grading import (
+    Exercise,
+    GradeResult,
+    load_exercises,
+    read_files,
+    result_to_json,
+)
 from gocoach.store.tables import Node, Progress, Roadmap, Submission, User
 
 SOURCES = ("web", "cli")
@@ -337,3 +345,113 @@ def mark_items_done(
                    source=source)
         changed.append(item)
     return changed
+
+
+# --- what a learner is shown of a result: never the hidden tests' source -------------------
+
+STAGES = ("rejected", "build", "vet", "run", "internal")
+# what is stored in place of a compiler line about a hidden test: a language-neutral mark that
+# the faces word ("an error in a hidden test (text withheld)"); the web hides such lines
+HIDDEN_LINE = "<hidden>"
+_PLACE = re.compile(
+    r"^(?:vet: )?(?:\./)?(?P<file>[\w.\-]+\.go):(?P<line>\d+)(?::(?P<column>\d+))?:\s?(?P<text>.*)$"
+)
+
+
+@dataclass(frozen=True)
+class CompilerLine:
+    """One line of the compiler's (or go vet's) output; the place it names, if any."""
+
+    text: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What the compiler said about a submission that did not build, fit to show the learner:
+    its lines without those in hidden test files, which are only counted."""
+
+    lines: tuple[CompilerLine, ...]
+    hidden_errors: int
+
+
+def hidden_test_files(exercise: Exercise) -> frozenset[str]:
+    """The names of the exercise's hidden test files."""
+    return frozenset(read_files(exercise, "hidden"))
+
+
+def solution_files(exercise: Exercise) -> dict[str, str]:
+    """The reference solution's .go files (shown once the learner's own submission passed)."""
+    return {name: text for name, text in read_files(exercise, "solution").items()
+            if name.endswith(".go")}
+
+
+def has_passed(session: Session, user: User, slug: str) -> bool:
+    """Whether one of the user's own submissions of this exercise passed every test."""
+    return session.scalars(
+        select(Submission.id).where(Submission.user_id == user.id, Submission.exercise == slug,
+                                    Submission.status == "pass").limit(1)
+    ).first() is not None
+
+
+def result_stage(doc: Mapping[str, Any]) -> str:
+    """Where grading stopped (see grading.results.Stage), also for results stored before the
+    stage was recorded: an error without tests stopped before running them."""
+    stage = doc.get("stage")
+    if stage in STAGES:
+        return str(stage)
+    if doc.get("tests") or doc.get("status") != "error":
+        return "run"
+    message = str(doc.get("message") or "")
+    if message.startswith("go vet"):
+        return "vet"
+    return "rejected" if message.startswith("Решение не принято") else "build"
+
+
+def build_report(message: str | None, hidden: Collection[str]) -> BuildReport:
+    """The compiler's lines of a build or vet failure: the grader's heading dropped, each
+    line's place parsed, lines in hidden test files (and their continuation lines) counted
+    but not kept.
+
+    >>> build_report("Решение не компилируется:\\npool.go:3:7: undefined: x", set()).lines
+    (CompilerLine(text='undefined: x', file='pool.go', line=3, column=7),)
+    """
+    raw = (message or "").splitlines()
+    if raw and raw[0].endswith(":") and not _PLACE.match(raw[0]):
+        raw = raw[1:]
+    lines: list[CompilerLine] = []
+    hidden_errors, skipping = 0, False
+    for text in raw:
+        place = _PLACE.match(text)
+        if skipping and place is None and text[:1].isspace():
+            continue
+        skipping = place is not None and place["file"] in hidden
+        if skipping:
+            hidden_errors += 1
+        elif place is not None:
+            lines.append(CompilerLine(place["text"], place["file"], int(place["line"]),
+                                      int(place["column"]) if place["column"] else None))
+        elif text.strip():
+            lines.append(CompilerLine(text))
+    return BuildReport(tuple(lines), hidden_errors)
+
+
+def conceal_hidden_tests(result: GradeResult, hidden: Collection[str]) -> GradeResult:
+    """The result without the hidden tests' source: their code dropped, and the compiler's
+    lines about a hidden test file cut to its place (they quote the test's code and data)."""
+    tests = tuple(replace(t, test_code="") if t.hidden else t for t in result.tests)
+    message = result.message
+    if result.stage in ("build", "vet") and message:
+        kept: list[str] = []
+        skipping = False
+        for text in message.splitlines():
+            place = _PLACE.match(text)
+            if skipping and place is None and text[:1].isspace():
+                continue
+            skipping = place is not None and place["file"] in hidden
+            kept.append(f"{place['file']}:{place['line']}: {HIDDEN_LINE}"
+                        if skipping and place is not None else text)
+        message = "\n".join(kept)
+    return replace(result, tests=tests, message=message)

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gocoach.practice.exercises import MAX_ID, find_exercise, store_graded
 from gocoach.practice.grading.exercises import Exercise
 from gocoach.practice.grading.queue import QueueBusy
+from gocoach.practice.grading.reasons import Reason
 from gocoach.practice.grading.results import GradeResult
 from gocoach.practice.grading.submission import SubmissionRejected, accept_submission
 from gocoach.store.engine import transaction
@@ -47,6 +48,10 @@ if TYPE_CHECKING:  # procrastinate takes ~0.2 s to import: only team mode pays f
 
 QUEUE = "grading"
 TASK = "gocoach.grade_request"
+# A project upload's tester run (gocoach.projects.jobs): same queue, so the same line and slots.
+# Practice sits below projects: the worker hands in the function that runs it (`run_worker`).
+PROJECT_TASK = "gocoach.test_project"
+TASKS = (TASK, PROJECT_TASK)
 JOB_PREFIX = "q"  # web job ids are q<request id>; the in-process queue's are job-<hex>
 GRADER_SEEN_SECONDS = 60  # a worker heard from within this is counted as running
 STALLED_AFTER_SECONDS = 30.0
@@ -78,6 +83,8 @@ def queue_app(database_url: str) -> procrastinate.App:
     app = procrastinate.App(connector=connector)
     app.task(name=TASK, queue=QUEUE, pass_context=True,
              retry=procrastinate.RetryStrategy(max_attempts=3, wait=2))(_grade_task)  # fmt: skip
+    app.task(name=PROJECT_TASK, queue=QUEUE, pass_context=True,
+             retry=procrastinate.RetryStrategy(max_attempts=3, wait=2))(_project_task)  # fmt: skip
     return app
 
 
@@ -105,10 +112,10 @@ def submit_request(
     try:
         accepted = accept_submission(files)
     except SubmissionRejected as exc:
-        return _store_refusal(session, user=user, exercise=exercise, reason=str(exc),
+        return _store_refusal(session, user=user, exercise=exercise, reason=exc.reason,
                               started_at=started_at, now=now)  # fmt: skip
     if max_waiting is not None and (waiting := waiting_jobs(session)) >= max_waiting:
-        raise QueueBusy(f"{waiting} submissions are waiting for a grader")
+        raise QueueBusy(Reason("queue.busy", waiting=waiting))
     kept = {**accepted.files, **dict.fromkeys(accepted.ignored, "")}  # ignored: names only
     request = GradingRequest(user_id=user.id, exercise=exercise.slug, files=kept,
                              started_at=started_at, created_at=now)  # fmt: skip
@@ -121,10 +128,10 @@ def submit_request(
 
 
 def _store_refusal(
-    session: Session, *, user: User, exercise: Exercise, reason: str,
+    session: Session, *, user: User, exercise: Exercise, reason: Reason,
     started_at: datetime | None, now: datetime,
 ) -> str:
-    result = GradeResult("error", reason, stage="rejected")
+    result = GradeResult("error", None, stage="rejected", reasons=(reason,))
     request = GradingRequest(user_id=user.id, exercise=exercise.slug, files={},
                              started_at=started_at, created_at=now)  # fmt: skip
     session.add(request)
@@ -283,6 +290,16 @@ def _grade_task(context: JobContext, request_id: int) -> str:
     return grade_request(grader, request_id)
 
 
+ProjectRunner = Callable[[int], str]  # a project request's id → what happened (for the log)
+
+
+def _project_task(context: JobContext, request_id: int) -> str:
+    runner: ProjectRunner | None = context.additional_context.get("projects")
+    if runner is None:  # a worker started without the projects' tester: let another one take it
+        raise RuntimeError("this worker does not test projects")
+    return runner(request_id)
+
+
 # The jobs of workers that stopped sending heartbeats (killed, frozen, cut off) go back in line.
 # One statement: the rows are locked (SKIP LOCKED), so two workers sweeping at once never retry
 # the same job twice, nor a job another worker has meanwhile taken.
@@ -292,7 +309,7 @@ WITH stalled AS (
       FROM procrastinate_jobs job
       LEFT JOIN procrastinate_workers worker ON worker.id = job.worker_id
      WHERE job.status = 'doing'
-       AND job.task_name = %(task_name)s
+       AND job.task_name = ANY(%(task_names)s)
        AND (worker.id IS NULL
             OR worker.last_heartbeat < now() - make_interval(secs => %(seconds)s))
        FOR UPDATE OF job SKIP LOCKED
@@ -306,7 +323,7 @@ SELECT stalled.id
 async def retry_stalled_jobs(app: procrastinate.App, *, seconds: float) -> list[int]:
     """Put back in line the grading jobs of workers silent for `seconds`; return their ids."""
     rows = await app.connector.execute_query_all_async(
-        query=_RETRY_STALLED, task_name=TASK, seconds=seconds)
+        query=_RETRY_STALLED, task_names=list(TASKS), seconds=seconds)
     return [int(row["id"]) for row in rows]
 
 
@@ -330,16 +347,19 @@ class WorkerStopped(RuntimeError):
     """The worker stopped without being asked to (it lost the database, most likely)."""
 
 
-def run_worker(app: procrastinate.App, grader: Grader, options: WorkerOptions) -> None:
-    """Take and grade jobs until SIGINT/SIGTERM (running gradings finish first).
+def run_worker(app: procrastinate.App, grader: Grader, options: WorkerOptions,
+               projects: ProjectRunner | None = None) -> None:
+    """Take and grade jobs until SIGINT/SIGTERM (running gradings finish first); `projects`
+    runs a project upload's tester (gocoach.projects.jobs), when this worker tests projects.
 
     Raises WorkerStopped when procrastinate stops on its own (a failed heartbeat or listener:
     the database went away), so that a supervisor sees a failure, not a clean exit.
     """
-    asyncio.run(_serve(app, grader, options))
+    asyncio.run(_serve(app, grader, options, projects))
 
 
-async def _serve(app: procrastinate.App, grader: Grader, options: WorkerOptions) -> None:
+async def _serve(app: procrastinate.App, grader: Grader, options: WorkerOptions,
+                 projects: ProjectRunner | None = None) -> None:
     loop = asyncio.get_running_loop()
     asked = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -349,7 +369,7 @@ async def _serve(app: procrastinate.App, grader: Grader, options: WorkerOptions)
             sweeper = asyncio.create_task(_sweep(app, options.stalled_after))
             worker = asyncio.create_task(app.run_worker_async(
                 queues=[QUEUE], name=options.name, concurrency=options.concurrency,
-                additional_context={"grader": grader}, listen_notify=True,
+                additional_context={"grader": grader, "projects": projects}, listen_notify=True,
                 install_signal_handlers=False, update_heartbeat_interval=options.heartbeat,
                 stalled_worker_timeout=options.stalled_after,
             ))  # fmt: skip

@@ -26,13 +26,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from gocoach.practice.exercises import load_catalogue
+from gocoach.practice.exercises import (
+    conceal_hidden_tests,
+    hidden_test_files,
+    load_catalogue,
+)
 from gocoach.practice.grading import (
     Exercise,
     GradeResult,
     GradingQueue,
     GradingSettings,
     JobStatus,
+    Reason,
     SandboxUnavailable,
     choose_isolation,
     find_go_root,
@@ -101,15 +106,16 @@ class GradingService:
         status = sandbox_available()
         self.sandboxed = status.available
         self.sandbox_reason = status.reason
-        self.warning: str | None = None
-        self.refusal: str | None = None
+        # why grading is refused here / what the learner must know: reasons (str: English)
+        self.warning: Reason | None = None
+        self.refusal: Reason | None = None
         isolation: Isolation = "bwrap"
         try:
             decision = choose_isolation(status=status, server_mode=settings.mode == "server",
                                         allow_unsandboxed=settings.allow_unsandboxed)
             isolation, self.warning = decision.isolation, decision.warning
         except SandboxUnavailable as exc:
-            self.refusal = str(exc)
+            self.refusal = exc.reason
         self.workers = settings.grading_workers or os.cpu_count() or 1
         cache_dir, self.work_root = _directories(settings, unsandboxed_root=isolation != "bwrap")
         self.grading = GradingSettings(go_root=find_go_root(), cache_dir=cache_dir,
@@ -138,20 +144,23 @@ class GradingService:
 
         The uid is locked machine-wide (slots.lease_uid), so no other gocoach process, web or
         CLI, runs code as it meanwhile, and its cleanup kills only this grading's processes.
-        `slot` is kept for callers; the uid no longer derives from it.
+        `slot` is kept for callers; the uid no longer derives from it. What it returns (and
+        so what is stored and shown) holds none of the hidden tests' source.
         """
         self.check_enabled()
         work_root = self.jobs_root.open()
         try:
             if self.grading.run_uid is None or os.geteuid() != 0:
-                return grade_submission(exercise=exercise, files=files, settings=self.grading,
-                                        work_root=work_root)
-            with lease_uid(self.settings.grading_uid_base) as uid:
-                return grade_submission(exercise=exercise, files=files,
-                                        settings=replace(self.grading, run_uid=uid),
-                                        work_root=work_root)
+                result = grade_submission(exercise=exercise, files=files,
+                                          settings=self.grading, work_root=work_root)
+            else:
+                with lease_uid(self.settings.grading_uid_base) as uid:
+                    result = grade_submission(exercise=exercise, files=files,
+                                              settings=replace(self.grading, run_uid=uid),
+                                              work_root=work_root)
         finally:
             self.trimmer.maybe_trim()
+        return conceal_hidden_tests(result, hidden_test_files(exercise))
 
     @contextlib.contextmanager
     def lease(self) -> Iterator[tuple[GradingSettings, Path]]:
@@ -320,22 +329,20 @@ def _directories(settings: Settings, *, unsandboxed_root: bool) -> tuple[Path, P
     return (settings.grading_cache_dir or settings.data_dir / "go"), settings.data_dir / "grading"
 
 
-def sandbox_notice(settings: Settings) -> str | None:
-    """One line for `serve` when bubblewrap does not work here: what happens and how to fix.
+def sandbox_notice(settings: Settings) -> Reason | None:
+    """One line for `serve` when bubblewrap does not work here: what happens and how to fix
+    (a reason; str: in English).
 
     In team mode this machine does not grade: the line says who does.
     """
     if uses_workers(settings):
-        return ("team mode (PostgreSQL): exercise submissions are graded by `gocoach worker` "
-                "processes; start at least one (see docs/exercises.md)")
+        return Reason("notice.team_mode")
     status = sandbox_available()
     if status.available:
         return None
-    if settings.mode == "server" or not settings.allow_unsandboxed:
-        effect = "exercise submissions are refused"
-    else:
-        effect = "exercises are graded WITHOUT a sandbox (resource limits only)"
-    return f"bubblewrap is not available ({status.reason}): {effect}; install it: {INSTALL_HINT}"
+    refused = settings.mode == "server" or not settings.allow_unsandboxed
+    effect = Reason("notice.refused" if refused else "notice.unsandboxed")
+    return Reason("notice.no_sandbox", why=status.reason, effect=effect, hint=INSTALL_HINT)
 
 
 def open_grading(settings: Settings) -> GradingService:

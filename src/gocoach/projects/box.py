@@ -39,6 +39,7 @@ from gocoach.practice.grading.sandbox import (
 )
 from gocoach.practice.grading.seccomp import program_fd, seccomp_supported
 from gocoach.projects.connector import CONNECTOR_IN_BOX, MAX_SOCKETS
+from gocoach.projects.said import Said
 
 BOX = "/box"
 APP_IN_BOX = "/box/app"
@@ -50,7 +51,13 @@ SIGNAL_NAMES = {int(s): s.name for s in signal.Signals}
 
 
 class BoxGone(RuntimeError):
-    """The sandbox ended (killed for a limit, or the connector died): nothing can be asked."""
+    """The sandbox ended (killed for a limit, or the connector died): nothing can be asked.
+
+    `reason` is why, as a sentence (`Said`): the stage's message."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -70,11 +77,12 @@ class Exit:
     code: int
     signal: int = 0
 
-    def describe(self) -> str:
-        """«код выхода 0» or «остановлена сигналом SIGTERM»."""
+    def describe(self) -> Said:
+        """«код выхода 0» or «остановлена сигналом SIGTERM», as a sentence."""
         if self.signal:
-            return f"остановлена сигналом {SIGNAL_NAMES.get(self.signal, self.signal)}"
-        return f"код выхода {self.code}"
+            return Said("pj.check.exit.signal",
+                        signal=SIGNAL_NAMES.get(self.signal, str(self.signal)))
+        return Said("pj.check.exit.code", code=self.code)
 
 
 def build_module(
@@ -215,7 +223,7 @@ class Box:
     def __init__(self, spec: BoxSpec):
         self.spec = spec
         self.runs: list[Run] = []
-        self.stopped: str | None = None  # why the box was stopped, if it was
+        self.stopped: str | None = None  # why the box was stopped (a Said), if it was
         self._lock = threading.Lock()  # one request to the connector at a time
         self._stop_lock = threading.Lock()  # never held while waiting on the connector
         self._control: socket.socket | None = None
@@ -356,7 +364,7 @@ class Box:
         with self._lock:
             control = self._control
             if control is None or self.stopped is not None:
-                raise BoxGone(self.stopped or "the box is closed")
+                raise BoxGone(self.stopped or Said("pj.check.box.closed"))
             rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds \
                 else []
             try:
@@ -365,15 +373,15 @@ class Box:
                 data, got, _flags, _addr = socket.recv_fds(control, CONTROL_FD_REPLY_BYTES,
                                                            max_fds)
             except OSError as exc:
-                raise BoxGone(self.stopped or f"the sandbox ended ({exc})") from None
+                raise BoxGone(self.stopped or Said("pj.check.box.ended", detail=str(exc))) from None
         if not data:
             raise BoxGone(self.stopped or self._gone_reason())
         reply: dict[str, Any] = json.loads(data)
         return reply, list(got)
 
-    def _gone_reason(self) -> str:
+    def _gone_reason(self) -> Said:
         said = self.sandbox_error()
-        return f"the sandbox ended{': ' + said if said else ''}"
+        return Said("pj.check.box.ended", detail=said) if said else Said("pj.check.box.gone")
 
     def sockets(self, count: int) -> list[socket.socket]:
         """`count` TCP sockets made inside the box's network namespace."""
@@ -384,7 +392,7 @@ class Box:
             if not reply.get("ok"):
                 for fd in fds:
                     os.close(fd)
-                raise BoxGone(f"the connector could not make sockets: {reply.get('error')}")
+                raise BoxGone(Said("pj.check.box.no_sockets", error=str(reply.get("error"))))
             made += [socket.socket(fileno=fd) for fd in fds]
             count -= batch
         return made
@@ -413,7 +421,7 @@ class Box:
         run = Run(tuple(argv), Stream(out_r, limit, flood), Stream(err_r, limit, flood))
         if not reply.get("ok"):
             os.close(stdin_w)
-            raise BoxGone(f"the program could not be started: {reply.get('error')}")
+            raise BoxGone(Said("pj.check.box.not_started", error=str(reply.get("error"))))
         self.runs.append(run)
         threading.Thread(target=_feed, args=(stdin_w, stdin or b""), daemon=True,
                          name="project-stdin").start()
@@ -421,8 +429,7 @@ class Box:
 
     def _flood_stopper(self, limit: int) -> Callable[[], None]:
         mib = limit / (1024 * 1024)
-        return lambda: self.stop(f"программа вывела больше {mib:g} МБ — вывод остановлен, "
-                                 "программа тоже")
+        return lambda: self.stop(Said("pj.check.box.output_flood", mib=mib))
 
     def signal(self, number: int) -> bool:
         """Send a signal to the program; False when it is not running."""
@@ -434,7 +441,7 @@ class Box:
         reply, _ = self._call({"op": "wait", "wait_ms": max(0, round(timeout * 1000))},
                               timeout=timeout + 10)
         if not reply.get("ok"):
-            raise BoxGone(f"the connector says: {reply.get('error')}")
+            raise BoxGone(Said("pj.check.box.connector", error=str(reply.get("error"))))
         if not reply.get("exited"):
             return None
         ended = Exit(int(reply.get("code", -1)), int(reply.get("signal", 0)))

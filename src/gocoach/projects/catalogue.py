@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
+from gocoach.store.refusals import Missing
+
 LEVELS = ("middle", "senior", "architect")
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 _TESTER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -61,7 +63,9 @@ class Project:
         for stage in self.stages:
             if stage.number == number:
                 return stage
-        raise LookupError(f"project '{self.slug}' has stages 1–{len(self.stages)}, not {number}")
+        raise Missing("pj.mod.no_stage",
+                      f"project '{self.slug}' has stages 1–{len(self.stages)}, not {number}",
+                      project=self.slug, last=len(self.stages), number=number)
 
     def statement(self, number: int, lang: str = "ru") -> str:
         """The stage's statement in `lang`, falling back to Russian."""

@@ -25,31 +25,38 @@ from gocoach.projects.box import (
     Exit,
     Run,
 )
+from gocoach.projects.nats import Broker, NatsServer, Relay, find_nats_server
+from gocoach.projects.said import Failure, Lines, Said
 from gocoach.projects.site import Page, Site
 
 LOCALHOST = "127.0.0.1"
+SKIPPED_MESSAGE = "пропущена:"  # how a skipped stage's message started before the keys
+SKIPPED = "pj.check.stage.skipped"  # the key of a skipped optional stage's message
 T = TypeVar("T")
 _MISSING: Any = object()
 
 
 class CheckFailed(Exception):
-    """A check of the program failed: what was sent, what came back, what was expected."""
+    """A check of the program failed: what failed (a `Said`), and what was sent, what came back
+    and what was expected — sentences or verbatim text (bodies, headers, output). The stage's
+    message is its `failure`; str() is that message in Russian."""
 
     def __init__(self, what: str, *, sent: str = "", got: str = "", expected: str = ""):
-        super().__init__(what)
+        self.failure = Failure(what, sent=sent, got=got, expected=expected)
+        super().__init__(self.failure)
         self.what, self.sent, self.got, self.expected = what, sent, got, expected
 
     def __str__(self) -> str:
-        lines = [self.what]
-        for label, text in (("отправлено:", self.sent), ("получено:", self.got),
-                            ("ожидалось:", self.expected)):
-            if text:
-                lines.append(f"  {label:<12}{_indent(text)}")
-        return "\n".join(lines)
+        return str(self.failure)
 
 
-def _indent(text: str) -> str:
-    return text.strip().replace("\n", "\n" + " " * 14)
+class StageSkipped(Exception):
+    """An optional stage cannot run on this machine (a tool the tester needs is missing): the
+    stage is reported skipped with the reason — never failed, never passed."""
+
+    def __init__(self, reason: str):
+        self.message = Said(SKIPPED, reason=reason)
+        super().__init__(self.message)
 
 
 def clip(text: str, limit: int = 300) -> str:
@@ -84,15 +91,17 @@ class Reply:
 
     def summary(self) -> str:
         """`202 {"id": "1"}` (the status and the start of the body)."""
-        return f"{self.status} {clip(self.text, 300) or '(пустое тело)'}"
+        return Lines(str(self.status), clip(self.text, 300) or Said("pj.check.http.empty_body"),
+                     sep=" ")
 
     def json(self) -> Any:
         """The body parsed as JSON, or CheckFailed saying it is not JSON."""
         try:
             return json.loads(self.body)
         except ValueError:
-            raise CheckFailed("ответ не является JSON", sent=self.request_line(),
-                              got=self.summary(), expected="тело в формате JSON") from None
+            raise CheckFailed(Said("pj.check.http.not_json"), sent=self.request_line(),
+                              got=self.summary(),
+                              expected=Said("pj.check.http.json_body")) from None
 
     def fail(self, what: str, expected: str) -> CheckFailed:
         """A CheckFailed about this exchange."""
@@ -101,8 +110,8 @@ class Reply:
     def expect(self, *statuses: int, what: str = "") -> Reply:
         """Check the status code is one of `statuses`; returns self for chaining."""
         if self.status not in statuses:
-            wanted = " или ".join(str(s) for s in statuses)
-            raise self.fail(what or f"неожиданный код ответа {self.status}", f"код {wanted}")
+            raise self.fail(what or Said("pj.check.http.unexpected_status", status=self.status),
+                            Said("pj.check.http.status", codes=either(*map(str, statuses))))
         return self
 
     def expect_json(self, *statuses: int, what: str = "") -> Any:
@@ -149,10 +158,10 @@ class Metrics:
         base = name.removesuffix("_total") if kind == "counter" else name
         found = self.families.get(base) or self.families.get(name)
         if found is None:
-            raise CheckFailed(f"в /metrics нет метрики {name}", sent="GET /metrics",
+            raise CheckFailed(Said("pj.check.metrics.missing", name=name), sent="GET /metrics",
                               got=_metric_names(self), expected=f"{kind} {name}")
         if found.type != kind:
-            raise CheckFailed(f"метрика {name} объявлена как {found.type}",
+            raise CheckFailed(Said("pj.check.metrics.wrong_type", name=name, kind=found.type),
                               sent="GET /metrics", got=f"# TYPE {name} {found.type}",
                               expected=f"# TYPE {name} {kind}")
         return found
@@ -166,14 +175,24 @@ class Metrics:
                                           for k, v in (labels or {}).items()):
                     total, seen = total + value, True
         if not seen:
-            raise CheckFailed(f"в /metrics нет значения {sample}", sent="GET /metrics",
-                              got=_metric_names(self), expected=f"строка «{sample} <число>»")
+            raise CheckFailed(Said("pj.check.metrics.no_value", sample=sample),
+                              sent="GET /metrics", got=_metric_names(self),
+                              expected=Said("pj.check.metrics.value_line", sample=sample))
         return total
 
 
 def _metric_names(metrics: Metrics) -> str:
     names = [f"{f.type} {f.name}" for f in metrics.families.values()]
-    return "метрики: " + (", ".join(names) if names else "(ни одной)")
+    return Said("pj.check.metrics.names",
+                names=", ".join(names) if names else Said("pj.check.metrics.none"))
+
+
+def either(*values: str) -> str:
+    """`202`, `202 или 503`: the alternatives joined by the language's «or»."""
+    parts: list[str] = []
+    for value in values:
+        parts += [Said("pj.check.or"), value] if parts else [value]
+    return Lines(*parts, sep=" ") if len(parts) > 1 else (parts[0] if parts else "")
 
 
 # --- a running program ------------------------------------------------------------------------
@@ -241,16 +260,17 @@ class App:
         self.tester.check_stopped()
         line = f"{method} {path}{' ' + clip(sent, 200) if sent else ''}"
         ended = self.tester.box.wait(0.2)
+        got: str
         if isinstance(exc, TimeoutError | socket.timeout):
-            got = f"нет ответа за {timeout:g} с"
+            got = Said("pj.check.http.no_answer", seconds=timeout)
         else:
             got = f"{type(exc).__name__}: {exc}"
         if ended is not None:
-            got += f"; программа завершилась ({ended.describe()})"
+            got = Lines(got, Said("pj.check.http.ended", exit=ended.describe()), sep="; ")
             tail = self.tester.output_tail(self.run)
-            got += f"\nпоследний вывод программы:\n{tail}" if tail else ""
-        return CheckFailed("запрос не выполнен", sent=line, got=got,
-                           expected="HTTP-ответ от программы")
+            got = Lines(got, Said("pj.check.http.last_output"), tail) if tail else got
+        return CheckFailed(Said("pj.check.http.failed"), sent=line, got=got,
+                           expected=Said("pj.check.http.reply_expected"))
 
     def attempt(
         self, method: str, path: str, *, json_body: Any = _MISSING, timeout: float = 2.0
@@ -263,7 +283,8 @@ class App:
 
     def metrics(self) -> Metrics:
         """GET /metrics, parsed as Prometheus text format (CheckFailed when it is not)."""
-        reply = self.request("GET", "/metrics").expect(200, what="/metrics недоступен")
+        reply = self.request("GET", "/metrics").expect(
+            200, what=Said("pj.check.metrics.unavailable"))
         families: dict[str, Family] = {}
         try:
             for family in text_string_to_metric_families(reply.text):
@@ -271,9 +292,9 @@ class App:
                                 for s in family.samples)
                 families[family.name] = Family(family.name, family.type, samples)
         except (ValueError, TypeError, KeyError, IndexError) as exc:
-            raise CheckFailed("/metrics не разбирается как формат Prometheus",
+            raise CheckFailed(Said("pj.check.metrics.unparsable"),
                               sent="GET /metrics", got=f"{exc}\n{clip(reply.text, 400)}",
-                              expected="текстовый формат экспозиции Prometheus") from None
+                              expected=Said("pj.check.metrics.format")) from None
         return Metrics(reply.text, families, reply)
 
     def terminate(self, *, grace: float) -> Exit:
@@ -329,8 +350,8 @@ class Ran:
 
     def summary(self) -> str:
         """Exit status and both streams, briefly."""
-        return (f"{self.exit.describe()}; stdout: {clip(self.stdout, 300)!r}; "
-                f"stderr: {clip(self.stderr, 300)!r}")
+        return Said("pj.check.run.summary", exit=self.exit.describe(),
+                    stdout=repr(clip(self.stdout, 300)), stderr=repr(clip(self.stderr, 300)))
 
     def fail(self, what: str, expected: str) -> CheckFailed:
         """A CheckFailed about this command."""
@@ -357,9 +378,10 @@ class Tester:
         self.limit = limit
         self.clock = clock
         self.deadline = clock() + limit
-        self.transcript: list[str] = []
+        self.transcript: list[str] = []  # the checks passed, each a sentence
         self.apps: list[App] = []
         self.sites: list[Site] = []
+        self.closers: list[Callable[[], None]] = []  # what the stage started (a NATS server)
 
     def remaining(self) -> float:
         """Seconds left before the stage's time limit."""
@@ -372,7 +394,7 @@ class Tester:
 
     def passed(self, text: str) -> None:
         """Note a check that passed (shown in the stage's transcript)."""
-        self.transcript.append(f"✔ {text}")
+        self.transcript.append(Lines("✔", text, sep=" "))
 
     def sleep(self, seconds: float) -> None:
         """Sleep, but not past the time limit."""
@@ -399,22 +421,39 @@ class Tester:
             finally:
                 sock.close()
             ended = self.box.wait(0.02)
+            listens = Said("pj.check.server.listen", addr=f"{LOCALHOST}:{port}")
             if ended is not None:
+                tail = self.output_tail(run)
                 raise CheckFailed(
-                    "программа завершилась, не открыв порт", sent=command,
-                    got=f"{ended.describe()}\n{self.output_tail(run)}".strip(),
-                    expected=f"сервер слушает адрес из флага -addr ({LOCALHOST}:{port})")
+                    Said("pj.check.server.exited"), sent=command,
+                    got=Lines(ended.describe(), tail) if tail else ended.describe(),
+                    expected=listens)
             if self.clock() > deadline:
                 raise CheckFailed(
-                    f"программа не открыла порт за {ready_seconds:g} с", sent=command,
-                    got=self.output_tail(run) or "(вывода нет)",
-                    expected=f"сервер слушает адрес из флага -addr ({LOCALHOST}:{port})")
+                    Said("pj.check.server.no_port", seconds=ready_seconds), sent=command,
+                    got=self.output_tail(run) or Said("pj.check.output.none"), expected=listens)
 
     def site(self, pages: Mapping[str, Page]) -> Site:
         """Serve `pages` to the program at http://127.0.0.1:PORT/ (reachable from the box only)."""
         site = Site(self.box.sockets(1)[0], pages)
         self.sites.append(site)
         return site
+
+    def nats(self) -> Broker:
+        """Start nats-server for this stage, reachable from the program at `broker.url`;
+        StageSkipped when it is not installed (the stage is optional)."""
+        binary = find_nats_server()
+        if binary is None:
+            raise StageSkipped(Said("pj.check.nats.missing"))
+        server = NatsServer.start(binary)
+        try:
+            relay = Relay(self.box.sockets(1)[0], server.port)
+        except BaseException:
+            server.close()
+            raise
+        broker = Broker(server, relay, [])
+        self.closers.append(broker.close)
+        return broker
 
     def run(self, *args: str, stdin: str = "", timeout: float = 5.0) -> Ran:
         """Run the program as a command to its end; CheckFailed if it runs past `timeout`."""
@@ -425,9 +464,9 @@ class Tester:
             self.box.wait(2)
             ran = Ran(tuple(args), stdin, Exit(-1, int(signal.SIGKILL)), run.stdout.text(),
                       run.stderr.text(), self.program)
-            raise CheckFailed(f"программа не завершилась за {timeout:g} с",
+            raise CheckFailed(Said("pj.check.run.timeout", seconds=timeout),
                               sent=ran.command(), got=ran.summary(),
-                              expected="завершение с результатом")
+                              expected=Said("pj.check.run.finish"))
         run.stdout.finished(2)
         run.stderr.finished(2)
         return Ran(tuple(args), stdin, ended, run.stdout.text(), run.stderr.text(), self.program)
@@ -446,9 +485,10 @@ class Tester:
         sent_at = self.clock()
         if not self.box.signal(signal.SIGTERM):
             ended = self.box.wait(0)
-            raise CheckFailed("программа завершилась раньше, чем пришёл SIGTERM", sent="SIGTERM",
-                              got=ended.describe() if ended else "процесс не запущен",
-                              expected="программа работает до сигнала")
+            raise CheckFailed(Said("pj.check.sigterm.early"), sent="SIGTERM",
+                              got=ended.describe() if ended
+                              else Said("pj.check.sigterm.no_process"),
+                              expected=Said("pj.check.sigterm.running"))
         return sent_at
 
     def wait_exit(self, *, grace: float, since: float) -> Exit:
@@ -456,11 +496,11 @@ class Tester:
         left = since + grace - self.clock()
         ended = self.box.wait(min(max(0.0, left), max(0.1, self.remaining())))
         if ended is None:
-            raise CheckFailed(f"программа не завершилась за {grace:g} с после SIGTERM",
-                              sent="SIGTERM", got="процесс продолжает работать",
-                              expected=f"корректное завершение не дольше {grace:g} с")
-        self.transcript.append(f"… SIGTERM → {ended.describe()} "
-                               f"через {self.clock() - since:.2f} с")
+            raise CheckFailed(Said("pj.check.sigterm.no_exit", seconds=grace),
+                              sent="SIGTERM", got=Said("pj.check.sigterm.still_running"),
+                              expected=Said("pj.check.sigterm.graceful", seconds=grace))
+        self.transcript.append(Said("pj.check.sigterm.ended", exit=ended.describe(),
+                                    seconds=round(self.clock() - since, 2)))
         return ended
 
     def until(

@@ -34,12 +34,22 @@ from gocoach.projects.box import (
     remove_tree,
 )
 from gocoach.projects.catalogue import Project, Stage, tester_module
-from gocoach.projects.checks import CheckFailed, StageTest, Tester, clip
+from gocoach.projects.checks import (
+    SKIPPED,
+    CheckFailed,
+    StageSkipped,
+    StageTest,
+    Tester,
+    clip,
+)
 from gocoach.projects.connector import ensure_connector
 from gocoach.projects.module import Module, ModuleRejected, accept_module, write_module
+from gocoach.projects.said import Lines, Said, key_of, to_json
 
 Status = Literal["pass", "fail", "error", "skipped"]
 RACE_MARK = "WARNING: DATA RACE"
+RACE_MESSAGE = "гонка данных:"  # how a race's message started before the keys
+RACE = "pj.check.stage.race"  # the key a stage's message starts with when the race detector spoke
 EXCERPT = 1500
 
 
@@ -48,7 +58,10 @@ EXCERPT = 1500
 
 @dataclass(frozen=True)
 class StageResult:
-    """One stage's outcome: the failure message, the passed checks, the program's output."""
+    """One stage's outcome: the failure message, the passed checks, the program's output.
+
+    The message, the transcript's lines and the output's headings are sentences (projects/said.py)
+    stored as keys with values, in no language; str() of each is its Russian."""
 
     number: int
     title: str
@@ -61,8 +74,9 @@ class StageResult:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (stored with the submission)."""
         return {"number": self.number, "title": self.title, "status": self.status,
-                "message": self.message, "transcript": list(self.transcript),
-                "output": self.output, "seconds": round(self.seconds, 3)}
+                "message": to_json(self.message),
+                "transcript": [to_json(line) for line in self.transcript],
+                "output": to_json(self.output), "seconds": round(self.seconds, 3)}
 
 
 @dataclass(frozen=True)
@@ -81,10 +95,10 @@ class ProjectReport:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (stored with the submission, shown by the web page)."""
-        return {"project": self.project, "status": self.status, "message": self.message,
+        return {"project": self.project, "status": self.status, "message": to_json(self.message),
                 "stages": [s.to_json() for s in self.stages], "build_output": self.build_output,
                 "build_seconds": round(self.build_seconds, 3), "seconds": round(self.seconds, 3),
-                "ignored": list(self.ignored), "limits": self.limits}
+                "ignored": list(self.ignored), "limits": to_json(self.limits)}
 
 
 
@@ -111,22 +125,24 @@ def run_stage(stage: StageRun) -> StageResult:
     box = Box(replace(stage.spec, wall_seconds=stage.limit))
     tester = Tester(box, limit=stage.limit, clock=stage.clock, program=stage.program)
     timer = threading.Timer(stage.limit, box.stop,
-                            args=(f"стадия не уложилась в лимит времени {stage.limit:g} с",))
+                            args=(Said("pj.check.stage.time_limit", seconds=stage.limit),))
     timer.daemon = True
     status: Status = "pass"
-    message = ""
+    message: str = ""
     try:
         box.open()
         timer.start()
         try:
             stage.test(tester)
         except CheckFailed as exc:
-            status, message = "fail", str(exc)
+            status, message = "fail", exc.failure
         except BoxGone as exc:
-            status, message = "fail", _stopped_message(box, str(exc))
+            status, message = "fail", _stopped_message(box, exc.reason)
+    except StageSkipped as exc:
+        status, message = "skipped", exc.message
     except Exception as exc:  # the tester's own bug or a broken sandbox: say so, never crash
         status = "error"
-        message = f"ошибка проверяющего (не вашей программы): {type(exc).__name__}: {exc}"
+        message = Said("pj.check.stage.tester_error", error=f"{type(exc).__name__}: {exc}")
     finally:
         timer.cancel()
         for app in tester.apps:
@@ -134,10 +150,15 @@ def run_stage(stage: StageRun) -> StageResult:
         box.close()
         for site in tester.sites:
             site.close()
+        for close in tester.closers:
+            close()
+    if status == "skipped":  # the transcript carries the reason where only it is shown (CLI)
+        return StageResult(stage.number, stage.title, status, message, (message,),
+                           seconds=stage.clock() - start)
     race = _race_report(box.runs)
     if race:
         status = "fail"
-        message = (race + ("\n\n" + message if message else "")).strip()
+        message = Lines(race, message, sep="\n\n") if message else race
     if status == "pass":
         message = ""
     output = _output_excerpt(box.runs, stage.output_chars)
@@ -149,10 +170,9 @@ def _stopped_message(box: Box, reason: str) -> str:
     if box.oom_killed():
         mib = box.spec.settings.limits.race_memory_bytes if box.spec.race \
             else box.spec.settings.limits.memory_bytes
-        return f"программа превысила лимит памяти ({mib // MiB} МБ) и была остановлена"
+        return Said("pj.check.stage.memory", mib=mib // MiB)
     if box.pids_exhausted():
-        limit = box.spec.settings.limits.max_processes
-        return f"программа упёрлась в лимит процессов и потоков ({limit}) и была остановлена"
+        return Said("pj.check.stage.processes", limit=box.spec.settings.limits.max_processes)
     return reason
 
 
@@ -163,14 +183,13 @@ def _race_report(runs: Sequence[Run]) -> str:
         if at >= 0:
             end = text.find("==================", at + len(RACE_MARK))
             report = text[at: end if end > 0 else at + 3000]
-            return ("гонка данных: детектор -race нашёл одновременный доступ к памяти без "
-                    "синхронизации\n" + clip(report, 3000))
+            return Lines(Said(RACE), clip(report, 3000))
     return ""
 
 
 def _output_excerpt(runs: Sequence[Run], limit: int) -> str:
     """What each run wrote: its start (where a panic or a fatal error says what happened) and
-    its end, when it wrote more than `limit` characters."""
+    its end, when it wrote more than `limit` characters; each under «[run N, stream]»."""
     parts: list[str] = []
     for index, run in enumerate(runs, 1):
         for name, stream in (("stdout", run.stdout), ("stderr", run.stderr)):
@@ -179,17 +198,18 @@ def _output_excerpt(runs: Sequence[Run], limit: int) -> str:
                 head = limit // 3
                 shown = text if len(text) <= limit else (
                     text[:head] + "\n…\n" + text[-(limit - head):])
-                parts.append(f"[запуск {index}, {name}]\n{shown.rstrip()}")
-    return "\n".join(parts)
+                parts.append(Lines(Said("pj.check.output.run", run=index, stream=name),
+                                   shown.rstrip()))
+    return Lines(*parts) if parts else ""
 
 
 def describe_limits(settings: GradingSettings, *, race: bool) -> str:
     """Which isolation and limits the boxes used (shown under the results)."""
     limits = settings.limits
     memory = (limits.race_memory_bytes if race else limits.memory_bytes) // MiB
-    box = "песочница bubblewrap, сеть только loopback" if settings.isolation == "bwrap" \
-        else "без песочницы (только лимиты ресурсов)"
-    return f"{box}; память {memory} МБ, процессов {limits.max_processes}"
+    box = Said("pj.check.limits.bwrap" if settings.isolation == "bwrap"
+               else "pj.check.limits.no_sandbox")
+    return Said("pj.check.limits", box=box, mib=memory, procs=limits.max_processes)
 
 
 
@@ -225,7 +245,8 @@ def check_project(
         try:
             connector = ensure_connector(settings)
         except RuntimeError as exc:
-            return ProjectReport(project.slug, "error", f"ошибка проверяющего: {exc}",
+            return ProjectReport(project.slug, "error",
+                                 Said("pj.check.report.tester_error", error=str(exc)),
                                  seconds=clock() - start, limits=limits)
         build = build_module(job / "src", job / "out", settings, race=project.race, clock=clock)
         if build.binary is None:
@@ -245,24 +266,33 @@ def check_project(
         if settings.run_uid is not None and os.geteuid() == 0:
             kill_processes_of(settings.run_uid)
     passed = sum(1 for r in results if r.status == "pass")
-    message = f"стадий пройдено: {passed} из {len(results)}"
+    message: str = Said("pj.check.report.passed", passed=passed, total=len(results))
+    optional = [r.number for r in results if key_of(r.message) == SKIPPED]
+    if optional:
+        message = Lines(message, Said("pj.check.report.unchecked",
+                                      stages=", ".join(map(str, optional))), sep="; ")
     return ProjectReport(project.slug, _overall(results), message, tuple(results),
                          build.output, build.seconds, clock() - start, accepted.ignored, limits)
 
 
 def _build_failure(build: Build, settings: GradingSettings) -> str:
-    what = (f"сборка не уложилась в {settings.limits.build_seconds:g} с"
-            if build.timed_out else "модуль не компилируется (go build)")
+    what = (Said("pj.check.build.timeout", seconds=float(settings.limits.build_seconds))
+            if build.timed_out else Said("pj.check.build.failed"))
     if "GOPROXY=off" in build.output:
-        what += (": сторонние модули недоступны — только стандартная библиотека "
-                 "(и то, что лежит в vendor/ модуля)")
+        return Lines(what, Said("pj.check.build.no_proxy"), sep=": ")
     return what
 
 
 def _overall(results: Sequence[StageResult]) -> Literal["pass", "fail", "error"]:
+    """Error if a stage could not be checked; pass if every stage that ran passed. A stage
+    skipped because this machine cannot check it (StageSkipped) counts neither way, but a run
+    that checked nothing at all is no pass."""
     if any(r.status == "error" for r in results):
         return "error"
-    return "fail" if any(r.status != "pass" for r in results) else "pass"
+    ran = [r for r in results if key_of(r.message) != SKIPPED]
+    if not ran:
+        return "error"
+    return "fail" if any(r.status != "pass" for r in ran) else "pass"
 
 
 def _run_stages(
@@ -275,11 +305,11 @@ def _run_stages(
     for stage in wanted:
         if failed is not None:
             result = StageResult(stage.number, stage.title, "skipped",
-                                 f"не запускалась: стадия {failed} не пройдена")
+                                 Said("pj.check.stage.not_run", stage=failed))
         else:
             result = run_stage(StageRun(stage.number, stage.title, tests[stage.number],
                                         stage.time_limit_seconds, spec, clock, project.command))
-            if result.status != "pass" and stop_early:
+            if result.status not in ("pass", "skipped") and stop_early:
                 failed = stage.number
         results.append(result)
         if on_stage is not None:

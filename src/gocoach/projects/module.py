@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from gocoach.practice.grading.gosource import GoSyntaxError, imports, tokenize
+from gocoach.store.refusals import Refusal
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 16 * 1024 * 1024
@@ -26,8 +27,9 @@ SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 MARKER = ".gocoach-project"
 
 
-class ModuleRejected(ValueError):
-    """The module cannot be tested; the message says why and what to do."""
+class ModuleRejected(Refusal):
+    """The module cannot be tested; the message (its catalog key `code`) says why and what to
+    do."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class Module:
 def read_module(directory: Path) -> Module:
     """Read a module folder (the learner's working copy), leaving out what is not source."""
     if not directory.is_dir():
-        raise ModuleRejected(f"{directory}: no such folder")
+        raise ModuleRejected("pj.mod.no_folder", f"{directory}: no such folder",
+                             path=str(directory))
     files: dict[str, bytes] = {}
     ignored: list[str] = []
     total = 0
@@ -50,12 +53,14 @@ def read_module(directory: Path) -> Module:
         if any(part.startswith(".") or part in SKIPPED_DIRS for part in rel.parts):
             continue
         if path.is_symlink():
-            raise ModuleRejected(f"{rel}: is a symbolic link; copy the file instead")
+            raise ModuleRejected("pj.mod.symlink",
+                                 f"{rel}: is a symbolic link; copy the file instead",
+                                 name=str(rel))
         info = path.lstat()
         if stat.S_ISDIR(info.st_mode):
             continue
         if not stat.S_ISREG(info.st_mode):
-            raise ModuleRejected(f"{rel}: not a regular file")
+            raise ModuleRejected("pj.mod.not_regular", f"{rel}: not a regular file", name=str(rel))
         if info.st_size > MAX_FILE_BYTES:
             ignored.append(f"{rel} ({info.st_size // 1024} KiB: larger than "
                            f"{MAX_FILE_BYTES // 1024} KiB)")
@@ -66,8 +71,10 @@ def read_module(directory: Path) -> Module:
             continue
         total += len(data)
         if total > MAX_TOTAL_BYTES or len(files) >= MAX_FILES:
-            raise ModuleRejected(f"{directory}: more than {MAX_TOTAL_BYTES // 1024 // 1024} MiB "
-                                 f"or {MAX_FILES} files; is this the module folder?")
+            raise ModuleRejected(
+                "pj.mod.folder_too_big", f"{directory}: more than {MAX_TOTAL_BYTES // 1024 // 1024}"
+                f" MiB or {MAX_FILES} files; is this the module folder?", path=str(directory),
+                mib=MAX_TOTAL_BYTES // 1024 // 1024, files=MAX_FILES)
         files[rel.as_posix()] = data
     return accept_module(files, ignored=tuple(ignored))
 
@@ -75,9 +82,11 @@ def read_module(directory: Path) -> Module:
 def accept_module(files: Mapping[str, bytes], *, ignored: tuple[str, ...] = ()) -> Module:
     """Check paths, sizes, go.mod and cgo; test files are left out (the tester is black-box)."""
     if len(files) > MAX_FILES:
-        raise ModuleRejected(f"more than {MAX_FILES} files")
+        raise ModuleRejected("pj.mod.too_many", f"more than {MAX_FILES} files", files=MAX_FILES)
     if sum(len(v) for v in files.values()) > MAX_TOTAL_BYTES:
-        raise ModuleRejected(f"more than {MAX_TOTAL_BYTES // 1024 // 1024} MiB of files")
+        raise ModuleRejected("pj.mod.too_big",
+                             f"more than {MAX_TOTAL_BYTES // 1024 // 1024} MiB of files",
+                             mib=MAX_TOTAL_BYTES // 1024 // 1024)
     taken: dict[str, bytes] = {}
     left = list(ignored)
     for name, data in sorted(files.items()):
@@ -87,15 +96,18 @@ def accept_module(files: Mapping[str, bytes], *, ignored: tuple[str, ...] = ()) 
                 left.append(f"{name} (tests are not built)")
             continue
         if len(data) > MAX_FILE_BYTES:
-            raise ModuleRejected(f"{name}: larger than {MAX_FILE_BYTES // 1024} KiB")
+            raise ModuleRejected("pj.mod.file_too_big",
+                                 f"{name}: larger than {MAX_FILE_BYTES // 1024} KiB", name=name,
+                                 kib=MAX_FILE_BYTES // 1024)
         if name.endswith(".go"):
             _refuse_cgo(name, data)
         taken[path.as_posix()] = data
     if "go.mod" not in taken:
-        raise ModuleRejected("no go.mod at the top of the module; test the folder that holds "
+        raise ModuleRejected("pj.mod.no_go_mod",
+                             "no go.mod at the top of the module; test the folder that holds "
                              "go.mod (made by `gocoach project start`)")
     if not any(n.endswith(".go") for n in taken):
-        raise ModuleRejected("the module has no .go files")
+        raise ModuleRejected("pj.mod.no_go_files", "the module has no .go files")
     return Module(taken, tuple(left))
 
 
@@ -103,7 +115,9 @@ def _safe_path(name: str) -> PurePosixPath:
     path = PurePosixPath(name)
     if (not name or "\x00" in name or "\\" in name or path.is_absolute()
             or any(part in ("", ".", "..") for part in name.split("/"))):
-        raise ModuleRejected(f"file name «{name}»: must be a relative path inside the module")
+        raise ModuleRejected("pj.mod.bad_name",
+                             f"file name «{name}»: must be a relative path inside the module",
+                             name=name)
     return path
 
 
@@ -113,8 +127,8 @@ def _refuse_cgo(name: str, data: bytes) -> None:
     except GoSyntaxError:
         return  # the compiler will say what is wrong, with the line
     if any(spec.path == "C" for spec in imports(tokens)):
-        raise ModuleRejected(f'{name} imports "C": cgo is not allowed in projects; use the '
-                             "Go standard library only")
+        raise ModuleRejected("pj.mod.cgo", f'{name} imports "C": cgo is not allowed in projects; '
+                             "use the Go standard library only", name=name)
 
 
 def write_module(module: Module, target: Path) -> None:
@@ -128,13 +142,16 @@ def write_module(module: Module, target: Path) -> None:
 def unpack_archive(data: bytes) -> Module:
     """A module from an uploaded .zip or .tar.gz (one top folder is stripped)."""
     if len(data) > MAX_ARCHIVE_BYTES:
-        raise ModuleRejected(f"the archive is larger than {MAX_ARCHIVE_BYTES // 1024 // 1024} MiB")
+        raise ModuleRejected(
+            "pj.mod.archive_too_big",
+            f"the archive is larger than {MAX_ARCHIVE_BYTES // 1024 // 1024} MiB",
+            mib=MAX_ARCHIVE_BYTES // 1024 // 1024)
     if data[:2] == b"PK":
         files = _from_zip(data)
     elif data[:2] == b"\x1f\x8b" or data[257:262] == b"ustar":
         files = _from_tar(data)
     else:
-        raise ModuleRejected("upload a .zip or .tar.gz of the module folder")
+        raise ModuleRejected("pj.mod.not_archive", "upload a .zip or .tar.gz of the module folder")
     return accept_module(_strip_top(files))
 
 
@@ -147,13 +164,18 @@ def _from_zip(data: bytes) -> dict[str, bytes]:
                 if info.is_dir() or _hidden(info.filename):
                     continue
                 if stat.S_ISLNK(info.external_attr >> 16):
-                    raise ModuleRejected(f"{info.filename}: symbolic links are not accepted")
+                    raise ModuleRejected("pj.mod.symlink_in_archive",
+                                         f"{info.filename}: symbolic links are not accepted",
+                                         name=info.filename)
                 total += info.file_size
                 if info.file_size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
-                    raise ModuleRejected(f"{info.filename}: the archive unpacks too large")
+                    raise ModuleRejected("pj.mod.unpacks_too_big",
+                                         f"{info.filename}: the archive unpacks too large",
+                                         name=info.filename)
                 files[info.filename] = archive.read(info)
     except (zipfile.BadZipFile, EOFError, NotImplementedError) as exc:
-        raise ModuleRejected(f"the .zip cannot be read: {exc}") from None
+        raise ModuleRejected("pj.mod.bad_zip", f"the .zip cannot be read: {exc}",
+                             detail=str(exc)) from None
     return files
 
 
@@ -166,14 +188,19 @@ def _from_tar(data: bytes) -> dict[str, bytes]:
                 if member.isdir() or _hidden(member.name):
                     continue
                 if not member.isfile():
-                    raise ModuleRejected(f"{member.name}: only regular files are accepted")
+                    raise ModuleRejected("pj.mod.not_regular",
+                                         f"{member.name}: only regular files are accepted",
+                                         name=member.name)
                 total += member.size
                 if member.size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
-                    raise ModuleRejected(f"{member.name}: the archive unpacks too large")
+                    raise ModuleRejected("pj.mod.unpacks_too_big",
+                                         f"{member.name}: the archive unpacks too large",
+                                         name=member.name)
                 extracted = archive.extractfile(member)
                 files[member.name] = extracted.read() if extracted is not None else b""
     except (tarfile.TarError, EOFError, OSError) as exc:
-        raise ModuleRejected(f"the .tar.gz cannot be read: {exc}") from None
+        raise ModuleRejected("pj.mod.bad_tar", f"the .tar.gz cannot be read: {exc}",
+                             detail=str(exc)) from None
     return files
 
 

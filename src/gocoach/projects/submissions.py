@@ -10,23 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gocoach.curricula.tree import normalize_title
+from gocoach.plans.calendar import local_date
+from gocoach.plans.timelog import log_time
 from gocoach.practice.exercises import LinkedItem, mark_items_done
 from gocoach.projects.catalogue import Project
-from gocoach.projects.harness import ProjectReport
+from gocoach.projects.checks import SKIPPED, SKIPPED_MESSAGE
+from gocoach.projects.harness import RACE, RACE_MESSAGE, ProjectReport
 from gocoach.projects.module import Module
+from gocoach.projects.said import Said, from_json, key_of
 from gocoach.store.tables import Node, Progress, ProjectSubmission, Roadmap, User
 
 SOURCES = ("web", "cli")
 MAX_ID = 2**31 - 1  # ids are INTEGER: PostgreSQL refuses a bigger one in a query
 KEPT_SUFFIXES = (".go", "go.mod", "go.sum")
 MAX_KEPT_BYTES = 256 * 1024
+# Work between two runs of a project on one day counts up to this much: a longer gap is a
+# break (a project takes longer between runs than an exercise, whose cap is 30 minutes).
+WORK_GAP_CAP = timedelta(minutes=60)
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,8 @@ def record_run(
     session: Session, *, user: User, project: Project, report: ProjectReport, module: Module,
     source: str, now: datetime,
 ) -> ProjectSubmission:
-    """Store a tester run with its report and the module's source files (for a reviewer)."""
+    """Store a tester run with its report and the module's source files (for a reviewer), and
+    log the day's time on the project (`log_project_time`)."""
     if source not in SOURCES:
         raise ValueError(f"unknown submission source '{source}'; use one of {SOURCES}")
     row = ProjectSubmission(
@@ -56,7 +64,48 @@ def record_run(
         source=source, created_at=now)  # fmt: skip
     session.add(row)
     session.flush()
+    log_project_time(session, user=user, project=project, now=now)
     return row
+
+
+def log_project_time(session: Session, *, user: User, project: Project, now: datetime) -> int:
+    """Log the time worked on the project on `now`'s day: one time-log entry per project and
+    day (source `project`), recomputed from that day's runs, so logging it again is harmless
+    and two runs stored at once leave one entry. Returns its minutes.
+
+    The time is the gaps between consecutive runs of the day, each counting up to WORK_GAP_CAP,
+    plus the length of the day's first run (at least a minute in all).
+    """
+    day = local_date(now)
+    runs = session.execute(
+        select(ProjectSubmission.created_at, ProjectSubmission.duration_ms)
+        .where(ProjectSubmission.user_id == user.id, ProjectSubmission.project == project.slug)
+        .order_by(ProjectSubmission.created_at, ProjectSubmission.id)).all()
+    minutes = work_minutes([(_aware(at), ms) for at, ms in runs], day)
+    items = [item for items in stage_items(session, project).values() for item in items]
+    first = items[0] if items else None
+    log_time(session, user=user, minutes=minutes, source="project", day=day, now=now,
+             roadmap=session.get(Roadmap, first.roadmap_id) if first else None,
+             item_key=first.key if first else None, note=project.title,
+             ref=f"project:{project.slug}:{day.isoformat()}")
+    return minutes
+
+
+def work_minutes(runs: Sequence[tuple[datetime, int]], day: date) -> int:
+    """Minutes worked on `day`, from the (stored at, length in ms) of a project's runs, oldest
+    first: the day's first run's length, then the gap up to each next run (which holds that
+    run), each gap counting up to WORK_GAP_CAP."""
+    seconds = 0.0
+    previous: datetime | None = None
+    for at, duration_ms in runs:
+        if local_date(at) != day:
+            continue
+        if previous is None:
+            seconds += duration_ms / 1000
+        else:
+            seconds += min(max(at - previous, timedelta(0)), WORK_GAP_CAP).total_seconds()
+        previous = at
+    return max(1, min(24 * 60, round(seconds / 60)))
 
 
 def kept_files(module: Module) -> dict[str, str]:
@@ -176,6 +225,43 @@ def mark_stage_done(
                          "`gocoach project submit` first")
     items = stage_items(session, project, user=user)[stage]
     return mark_items_done(session, user=user, items=items, now=now, source=source)
+
+
+def stage_verdicts(report: dict[str, Any]) -> tuple[tuple[int, str], ...]:
+    """(stage number, status) of each stage a stored report ran (none in an odd one)."""
+    stages = report.get("stages") if isinstance(report, dict) else None
+    return tuple((int(s.get("number", 0)), str(s.get("status", "")))
+                 for s in stages or [] if isinstance(s, dict))
+
+
+def review_flags(report: dict[str, Any]) -> tuple[str, ...]:
+    """What a reviewer should look at in a stored run, beyond the verdict: a race report,
+    files left out of the upload, a tester error, a stage skipped for a missing tool. Each is
+    a sentence (projects/said.py); runs stored before the keys are read by their Russian."""
+    if not isinstance(report, dict):
+        return ()
+    flags: list[str] = []
+    for stage in report.get("stages") or []:
+        if not isinstance(stage, dict):
+            continue
+        number = str(stage.get("number"))
+        stored = stage.get("message") or ""
+        message = from_json(stored)
+        legacy = str(stored) if isinstance(stored, str) else ""
+        if key_of(message) == RACE or legacy.startswith(RACE_MESSAGE):
+            flags.append(Said("pj.check.flag.race", stage=number))
+        if stage.get("status") == "error":
+            flags.append(Said("pj.check.flag.error", stage=number))
+        if stage.get("status") == "skipped" and (key_of(message) == SKIPPED
+                                                 or legacy.startswith(SKIPPED_MESSAGE)):
+            flags.append(Said("pj.check.flag.skipped", stage=number, message=message))
+    ignored = [str(name) for name in report.get("ignored") or []]
+    if ignored:
+        names = ", ".join(ignored[:5])
+        shown = Said("pj.check.flag.more", names=names, more=len(ignored) - 5) \
+            if len(ignored) > 5 else names
+        flags.append(Said("pj.check.flag.not_sent", names=shown))
+    return tuple(flags)
 
 
 def summarize(states: Sequence[StageState]) -> tuple[int, int]:

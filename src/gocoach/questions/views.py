@@ -121,6 +121,27 @@ def question_page(session: Session, ref: str) -> QuestionPage:
     return page
 
 
+@dataclass(frozen=True)
+class ModuleName:
+    """How a module of the bank is named and where its page is."""
+
+    number: str
+    title: str
+
+    @property
+    def link(self) -> str:
+        """The module's page."""
+        return f"/questions/modules/{self.number}"
+
+
+def module_names(session: Session) -> dict[str, ModuleName]:
+    """The loaded modules by folder name: a track's roadmap titles its items so
+    ('00-language-overview'), the bank by the module file's heading ('Обзор языка Go')."""
+    return {slug: ModuleName(number, title) for slug, number, title in session.execute(
+        select(QuestionModule.slug, QuestionModule.number, QuestionModule.title)
+        .order_by(QuestionModule.track_id, QuestionModule.position))}
+
+
 def track_question_count(session: Session, slug: str) -> int | None:
     """The real number of questions of a loaded track (None when it is not loaded)."""
     stats = session.scalar(select(QuestionTrack.stats).where(QuestionTrack.slug == slug))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,7 +28,7 @@ from gocoach.drills.reviews import retrievability
 from gocoach.practice import exercises as practice
 from gocoach.questions.links import question_index
 from gocoach.store.settings import load_settings
-from gocoach.store.tables import DrillCard, Node, User
+from gocoach.store.tables import DrillCard, FollowUpQuestion, Node, Question, User
 
 RETRIEVABILITY_GOAL = 0.8
 FORECAST_DAYS = 14
@@ -124,8 +124,10 @@ _ITEM_QUESTIONS_LOCK = threading.Lock()
 
 
 def _item_questions(session: Session) -> dict[str, list[str]]:
-    """Roadmap item key → the questions clearly about it; matching reads every item's title, so
-    the result is kept per process until the curricula or the question bank change."""
+    """Roadmap item key → the cards clearly about it: the questions its title matches, and for
+    a module of a question track every card of the module (its questions and follow-ups).
+    Matching reads every item's title, so the result is kept per process until the curricula
+    or the question bank change."""
     index = question_index(session)
     version = repr((curricula_version(session), index.signature))
     key = hashlib.sha256(version.encode("utf-8", "surrogatepass")).hexdigest()
@@ -140,11 +142,32 @@ def _item_questions(session: Session) -> dict[str, list[str]]:
         qids = [link.qid for link in index.links(title)]
         if qids:
             links[item_key] = qids
+    links.update(_module_cards(session))
     with _ITEM_QUESTIONS_LOCK:
         _ITEM_QUESTIONS[key] = links
         while len(_ITEM_QUESTIONS) > 8:
             _ITEM_QUESTIONS.popitem(last=False)
     return links
+
+
+def _module_cards(session: Session) -> dict[str, list[str]]:
+    """Item key of each module of a question track → the refs of the module's cards."""
+    modules = {key: str(meta.get("number", "")) for key, meta in session.execute(
+        select(Node.key, Node.meta).where(Node.kind == "item", Node.item_kind == "module",
+                                          Node.trackable.is_(True)))}
+    if not modules:
+        return {}
+    cards: dict[str, list[str]] = defaultdict(list)
+    for number, qid in session.execute(select(Question.module_number, Question.qid).where(
+            Question.retired.is_(False)).order_by(Question.position)):
+        cards[number].append(qid)
+    for number, fid in session.execute(
+            select(Question.module_number, FollowUpQuestion.fid)
+            .join(FollowUpQuestion, FollowUpQuestion.qid == Question.qid)
+            .where(Question.retired.is_(False), FollowUpQuestion.retired.is_(False))
+            .order_by(Question.position, FollowUpQuestion.position)):
+        cards[number].append(fid)
+    return {key: cards[number] for key, number in modules.items() if cards.get(number)}
 
 
 def _item_retrievability(session: Session, user: User, now: datetime

@@ -34,6 +34,7 @@ from gocoach.reports.activity import (
     review_stats,
 )
 from gocoach.reports.milestones import Milestone, check_milestones, next_milestone
+from gocoach.reports.modules import name_modules
 from gocoach.reports.weekly import ensure_drafts, list_reports
 from gocoach.store.tables import User
 
@@ -85,7 +86,7 @@ def build_agenda(state: PlanState, *, today: date, minutes: dict[date, int],
 def agenda_for(session: Session, *, user: User, today: date, now: datetime, lang: str = "ru"
                ) -> Agenda:
     """Load the active plan and the data, draft reports of ended weeks, build the agenda."""
-    state = load_plan(session, user, require_plan(session, user))
+    state = name_modules(session, load_plan(session, user, require_plan(session, user)))
     reviews = review_stats(session, user, now=now)
     exercises = exercise_stats(session, user, now=now)
     ensure_drafts(session, user=user, state=state, today=today, now=now, exercises=exercises,

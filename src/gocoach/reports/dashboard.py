@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from gocoach.curricula.progress import RollUp
 from gocoach.curricula.roadmaps import list_roadmaps
 from gocoach.curricula.tree import STATUSES
-from gocoach.drills.stats import streak
-from gocoach.plans.calendar import local_date
+from gocoach.drills.stats import STREAK_WINDOW, streak, study_days
+from gocoach.plans.calendar import setting_zone
 from gocoach.plans.plan import Pace, PlanState, PlanWeek, active_plan, load_plan, measure_pace
 from gocoach.plans.timelog import logged_hours, minutes_by_day
 from gocoach.reports.activity import (
@@ -23,7 +23,7 @@ from gocoach.reports.activity import (
     review_stats,
 )
 from gocoach.reports.milestones import Milestone, check_milestones, next_milestone
-from gocoach.store.tables import Node, Progress, ProgressEvent, Roadmap, TimeEntry, User
+from gocoach.store.tables import Node, Progress, Roadmap, TimeEntry, User
 
 FORECAST_DAYS = 14
 
@@ -84,9 +84,8 @@ def burn_up(state: PlanState, minutes: dict[date, int], today: date) -> list[Bur
 def build_dashboard(*, today: date, roadmaps: list[tuple[Roadmap, RollUp]],
                     state: PlanState | None, minutes: dict[date, int], active_days: set[date],
                     reviews: ReviewStats, exercises: ExerciseStats) -> Dashboard:
-    """The dashboard from loaded data (pure)."""
-    days = active_days | set(minutes) | set(reviews.review_days)
-    days |= {local_date(e.passed_at) for e in exercises.passed() if e.passed_at}
+    """The dashboard from loaded data (pure); `active_days` are the days of study
+    (`drills.stats.study_days`), whose streak /drill/stats shows too."""
     pace = week = None
     milestones: list[Milestone] = []
     points: list[BurnPoint] = []
@@ -98,7 +97,7 @@ def build_dashboard(*, today: date, roadmaps: list[tuple[Roadmap, RollUp]],
         points = burn_up(state, minutes, today)
     return Dashboard(
         today=today, roadmaps=tuple(roadmaps), plan=state, pace=pace, week=week,
-        burnup=tuple(points), streak=streak(days, today), active_days=len(days),
+        burnup=tuple(points), streak=streak(active_days, today), active_days=len(active_days),
         reviews=reviews, exercises=exercises, next_milestone=next_milestone(milestones),
         milestones_reached=sum(1 for m in milestones if m.reached),
         milestones_total=len(milestones))
@@ -125,8 +124,10 @@ def roadmap_roll_ups(session: Session, user: User, roadmap_ids: list[int]) -> di
     return {rid: RollUp(**c) for rid, c in counts.items()}
 
 
-def dashboard_for(session: Session, *, user: User, today: date, now: datetime) -> Dashboard:
-    """Load everything the dashboard shows for the user."""
+def dashboard_for(session: Session, *, user: User, today: date, now: datetime,
+                  zone: tzinfo | None = None) -> Dashboard:
+    """Load everything the dashboard shows for the user; `today` is `now`'s day in `zone`, the
+    user's time zone (default: the GOCOACH_TIMEZONE setting's)."""
     plan = active_plan(session, user)
     state = load_plan(session, user, plan) if plan else None
     if state is not None:
@@ -141,9 +142,9 @@ def dashboard_for(session: Session, *, user: User, today: date, now: datetime) -
         roadmaps = [(r, u) for r, u in roadmaps if u.done or u.in_progress or u.skipped]
     entries = session.scalars(select(TimeEntry).where(TimeEntry.user_id == user.id,
                                                       TimeEntry.day <= today)).all()
-    event_days = {local_date(at) for at in session.scalars(select(ProgressEvent.at).where(
-        ProgressEvent.user_id == user.id, ProgressEvent.source != "import"))}
+    days = study_days(session, user=user, since=now - timedelta(days=STREAK_WINDOW + 1),
+                      zone=zone or setting_zone())
     return build_dashboard(today=today, roadmaps=roadmaps, state=state,
-                           minutes=minutes_by_day(entries), active_days=event_days,
+                           minutes=minutes_by_day(entries), active_days=days,
                            reviews=review_stats(session, user, now=now),
                            exercises=exercise_stats(session, user, now=now))

@@ -110,7 +110,7 @@ def plan_calendar_ics(state: PlanState, milestones: list[Milestone], *, now: dat
             title=milestone_title(milestone, roadmap_titles)))
         event.add("description", "\n".join(
             f"{texts.checks.get(c.name, c.name)}: {c.met}/{c.total}"
-            for c in milestone.checks if c.available))
+            for c in milestone.checks if c.available and not c.empty))
         calendar.add_component(event)
     return bytes(calendar.to_ical())
 

@@ -38,6 +38,12 @@ class Check:
         """Met when every counted thing is done (nothing to count also passes)."""
         return not self.available or self.met >= self.total
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to count yet (no exercise or card for these items): shown as such, neither
+        a pass nor a gap, though it does not hold the milestone back."""
+        return self.available and self.total == 0
+
 
 @dataclass(frozen=True)
 class Milestone:
@@ -104,6 +110,8 @@ def check_milestones(state: PlanState, reviews: ReviewStats, exercises: Exercise
         items = [i for i in state.items if i.roadmap_id == roadmap.id]
         for definition in milestone_defs(state.nodes.get(roadmap.id, []), items):
             covered = [i for i in items if i.doc_week <= definition.doc_week]
+            if definition.title == roadmap.slug and roadmap.title:  # the one at the end
+                definition = MilestoneDef(roadmap.title, definition.doc_week, definition.item_key)
             if covered:
                 found.append(_check(state, definition, covered, reviews, exercises))
     return sorted(found, key=lambda m: (m.due_week, m.doc_week))

@@ -9,7 +9,7 @@ Markdown or prints it. Problems and solutions come from notes whose lines start 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gocoach.plans.calendar import local_date
 from gocoach.plans.plan import PlannedItem, PlanState
 from gocoach.reports.activity import ExerciseInfo, ExerciseStats
+from gocoach.reports.modules import name_modules
 from gocoach.store.tables import ProgressEvent, TimeEntry, User, WeeklyReport
 
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -33,7 +34,9 @@ PRACTICE_KINDS = frozenset({"practice", "assignment", "project"})
 LABELS = {
     "title": ("Недельный отчёт", "Weekly report"),
     "week": ("Неделя", "Week"),
-    "hours": ("часов", "hours"),
+    "minutes": ("{m} мин", "{m} min"),
+    "hours": ("{h} ч", "{h} h"),
+    "hours_minutes": ("{h} ч {m} мин", "{h} h {m} min"),
     "of": ("из", "of"),
     "items": ("пунктов недели закрыто", "items of the week closed"),
     "empty": ("_нет записей_", "_nothing recorded_"),
@@ -52,6 +55,16 @@ def label(key: str, lang: str) -> str:
     """A fixed text of the report in `lang` (ru or en)."""
     ru, en = LABELS[key]
     return en if lang == "en" else ru
+
+
+def hours_text(hours: float, lang: str) -> str:
+    """Hours as hours and minutes, rounded to the minute: 1.14 → '1 ч 8 мин' / '1 h 8 min',
+    0.03 → '2 мин'. The web passes its own wording (web.wording.Wording.hours) to
+    `report_markdown`; this one words the documents made without it (the terminal)."""
+    whole, minutes = divmod(round(abs(hours) * 60), 60)
+    if not whole:
+        return label("minutes", lang).format(m=minutes)
+    return label("hours_minutes" if minutes else "hours", lang).format(h=whole, m=minutes)
 
 
 def section_title(key: str, lang: str) -> str:
@@ -81,7 +94,9 @@ class WeekActivity:
 
 def collect_activity(session: Session, *, user: User, state: PlanState, week: int,
                      exercises: ExerciseStats) -> WeekActivity:
-    """Items closed, exercises passed, links, notes and next week's items of one plan week."""
+    """Items closed, exercises passed, links, notes and next week's items of one plan week
+    (a track's modules by their titles in the bank)."""
+    state = name_modules(session, state)
     start, end = state.calendar.week_start(week), state.calendar.week_end(week)
     known = {(i.roadmap_id, i.key): i for i in [*state.items, *state.checks]}
     events = _events(session, user, state, start, end)
@@ -259,15 +274,18 @@ def ensure_drafts(session: Session, *, user: User, state: PlanState, today: date
     return drafted
 
 
-def report_markdown(report: WeeklyReport, state: PlanState, lang: str = "ru") -> str:
-    """The report as a Markdown document."""
+def report_markdown(report: WeeklyReport, state: PlanState, lang: str = "ru", *,
+                    hours: Callable[[float], str] | None = None) -> str:
+    """The report as a Markdown document; `hours` words the week's hours (default
+    `hours_text`: '2 ч 30 мин из 17 ч 30 мин')."""
+    worded = hours or (lambda value: hours_text(value, lang))
     start, end = state.calendar.week_start(report.week), state.calendar.week_end(report.week)
     lines = [f"# {label('title', lang)} — {label('week', lang)} {report.week} ({start} – {end})",
              "", f"{state.plan.title}", ""]
     figures = week_figures(report)
     if figures is not None:
-        lines += [f"{figures.logged_hours:g} {label('of', lang)} {figures.budget_hours:g} "
-                  f"{label('hours', lang)} · {figures.closed_planned}/{figures.planned} "
+        lines += [f"{worded(figures.logged_hours)} {label('of', lang)} "
+                  f"{worded(figures.budget_hours)} · {figures.closed_planned}/{figures.planned} "
                   f"{label('items', lang)}", ""]
     if report.sections.get("summary"):
         lines += [report.sections["summary"], ""]

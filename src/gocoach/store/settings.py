@@ -106,8 +106,14 @@ class Settings:
     port: int = _setting("Port the web app listens on.", 8000, parse=_int, minimum=0)
     mode: str = _setting("local: one user, no login; server: many users with accounts.",
                          "local", choices=("local", "server"))
+    user: str = _setting(
+        "Server mode: the account the CLI's study commands (today, mark, drill, log, plan, …) "
+        "act as; it must exist and be enabled. Ignored in local mode.", "", parse=str.strip)
     max_import_bytes: int = _setting("Largest document accepted by import (bytes).",
                                      5 * 1024 * 1024, parse=_int, minimum=1)
+    max_backup_bytes: int = _setting(
+        "Largest backup file `gocoach restore` reads (bytes); restoring takes about ten "
+        "times the file's size in memory.", 256 * 1024 * 1024, parse=_int, minimum=1)
     language: str = _setting("Interface language; empty: from the browser, else Russian.", "",
                              choices=("", "ru", "en"))
     timezone: str = _setting(

@@ -558,6 +558,26 @@ class ProjectSubmission(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ProjectRequest(Base):
+    """A project upload waiting for a `gocoach worker` (team mode, PostgreSQL), as
+    GradingRequest is for exercises: `files` holds the module (path → base64) until the worker
+    that tests it stores the run (`submission_id`, `graded_at`) and empties it, once."""
+
+    __tablename__ = "project_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    project: Mapped[str] = mapped_column(String(120))
+    stages: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    ignored: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    job_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project_submissions.id", ondelete="SET NULL"), nullable=True, unique=True)
+    graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 # --- Teams: comment threads on weekly reports, mentors' reviews of submissions (the teams issue)
 
 
@@ -587,6 +607,22 @@ class SubmissionReview(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     submission_id: Mapped[int] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ProjectReview(Base):
+    """A mentor's review comment on a project submission (or the learner's reply); the same
+    owner and `read_at` rules as SubmissionReview."""
+
+    __tablename__ = "project_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    project_submission_id: Mapped[int] = mapped_column(
+        ForeignKey("project_submissions.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     body: Mapped[str] = mapped_column(Text)

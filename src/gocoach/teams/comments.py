@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from gocoach.store.tables import (
     CohortMember,
+    ProjectReview,
     ReportComment,
     SubmissionReview,
     User,
@@ -94,8 +95,10 @@ def owner_of(session: Session, user_id: int) -> User:
 
 
 def to_comments(session: Session,
-                rows: Sequence[ReportComment] | Sequence[SubmissionReview]) -> list[Comment]:
-    """Thread rows (report comments or submission reviews) as Comment values, authors named."""
+                rows: Sequence[ReportComment] | Sequence[SubmissionReview]
+                | Sequence[ProjectReview]) -> list[Comment]:
+    """Thread rows (report comments, submission or project reviews) as Comment values, authors
+    named."""
     ids = {r.author_id for r in rows if r.author_id is not None}
     names = {u.id: u.display_name or u.username for u in session.scalars(
         select(User).where(User.id.in_(ids)))} if ids else {}

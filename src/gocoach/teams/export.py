@@ -24,7 +24,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from sqlalchemy import select
@@ -90,10 +90,11 @@ def week_dates(cohort: Cohort, week: int, today: date) -> tuple[date, date]:
 
 
 def cohort_week(session: Session, cohort: Cohort, week: int, *, today: date, now: datetime,
-                content_dir: Path | None = None) -> CohortWeek:
-    """Every learner's figures for week `week` of the cohort."""
+                content_dir: Path | None = None, zone: tzinfo | None = None) -> CohortWeek:
+    """Every learner's figures for week `week` of the cohort (days of `zone`, default: the
+    GOCOACH_TIMEZONE setting's)."""
     start, end = week_dates(cohort, week, today)
-    data = load_cohort(session, cohort, today=today, now=now)
+    data = load_cohort(session, cohort, today=today, now=now, zone=zone)
     table = {r.user.id: r for r in overview_rows(session, data, today=today, now=now,
                                                  content_dir=content_dir)}
     reports = _reports(session, data, start)

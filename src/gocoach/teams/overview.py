@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from gocoach.drills.stats import streak, utc_day
-from gocoach.plans.calendar import PlanCalendar, local_date
+from gocoach.plans.calendar import PlanCalendar, local_date, setting_zone
 from gocoach.plans.plan import (
     CLOSED,
     Pace,
@@ -92,8 +92,9 @@ class Activity:
     days: set[date] = field(default_factory=set)
     last: datetime | None = None
 
-    def saw(self, day: date, moment: Any) -> None:
-        self.days.add(day)
+    def saw(self, day: date | None, moment: Any) -> None:
+        if day is not None:
+            self.days.add(day)
         if isinstance(moment, datetime):
             moment = as_utc(moment)
             self.last = moment if self.last is None or moment > self.last else self.last
@@ -120,8 +121,10 @@ def cohort_learners(session: Session, cohort: Cohort) -> list[User]:
         .order_by(User.username)))
 
 
-def load_cohort(session: Session, cohort: Cohort, *, today: date, now: datetime) -> CohortData:
-    """Read the table's figures for every learner of the cohort (a fixed number of queries)."""
+def load_cohort(session: Session, cohort: Cohort, *, today: date, now: datetime,
+                zone: tzinfo | None = None) -> CohortData:
+    """Read the table's figures for every learner of the cohort (a fixed number of queries);
+    days are those of `zone` (default: the GOCOACH_TIMEZONE setting's)."""
     learners = cohort_learners(session, cohort)
     ids = [u.id for u in learners]
     if not ids:
@@ -129,7 +132,8 @@ def load_cohort(session: Session, cohort: Cohort, *, today: date, now: datetime)
     plans = _active_plans(session, ids)
     return CohortData(
         learners=learners, plans=plans, states=_plan_states(session, plans, ids),
-        activity=_activity(session, ids, since=today - timedelta(days=STREAK_DAYS)),
+        activity=_activity(session, ids, since=today - timedelta(days=STREAK_DAYS),
+                           zone=zone or setting_zone()),
         drills_due=_count_by_user(session, select(DrillCard.user_id, func.count()).where(
             DrillCard.user_id.in_(ids), DrillCard.due <= now).group_by(DrillCard.user_id)),
         passed_at=first_passes(session, ids),
@@ -137,13 +141,14 @@ def load_cohort(session: Session, cohort: Cohort, *, today: date, now: datetime)
 
 
 def cohort_overview(session: Session, cohort: Cohort, *, today: date, now: datetime,
-                    content_dir: Path | None = None) -> list[LearnerRow]:
+                    content_dir: Path | None = None, zone: tzinfo | None = None
+                    ) -> list[LearnerRow]:
     """Every learner of the cohort with plan progress, hours against the budget, streak,
     drills due, exercises passed, last activity, latest weekly report and next milestone.
 
     `content_dir` holds the exercises (default: the configured one), for the milestones.
     """
-    data = load_cohort(session, cohort, today=today, now=now)
+    data = load_cohort(session, cohort, today=today, now=now, zone=zone)
     return overview_rows(session, data, today=today, now=now, content_dir=content_dir)
 
 
@@ -240,32 +245,37 @@ def _closed_dates(session: Session, ids: list[int]) -> dict[tuple[int, int, str]
     return found
 
 
-def _day(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _activity(session: Session, ids: list[int], *, since: date) -> dict[int, Activity]:
-    """Minutes per day, active days and last activity of each learner: time logged, progress
-    changes (not imports), drill reviews and exercise submissions."""
+def _activity(session: Session, ids: list[int], *, since: date, zone: tzinfo
+              ) -> dict[int, Activity]:
+    """Minutes per day, active days (in `zone`) and last activity of each learner: time logged,
+    progress changes (not imports), drill reviews and exercise submissions — the days the
+    dashboard's streak counts (`drills.stats.study_days`)."""
     found: dict[int, Activity] = defaultdict(Activity)
-    for user_id, day, minutes, last in session.execute(
+    studied = func.max(case((TimeEntry.source != "drill", 1), else_=0))
+    for user_id, day, minutes, last, by_hand in session.execute(
             select(TimeEntry.user_id, TimeEntry.day, func.sum(TimeEntry.minutes),
-                   func.max(TimeEntry.created_at))
+                   func.max(TimeEntry.created_at), studied)
             .where(TimeEntry.user_id.in_(ids)).group_by(TimeEntry.user_id, TimeEntry.day)):
         found[user_id].minutes[day] = int(minutes or 0)
-        found[user_id].saw(day, last)
+        if by_hand:  # drill minutes are filed under the UTC day: their reviews count instead
+            found[user_id].saw(day, last)
+        else:
+            found[user_id].saw(None, last)
     start = datetime.combine(since, time.min, tzinfo=UTC)
     sources: Iterable[tuple[Any, Any, Sequence[Any]]] = (
         (ProgressEvent.user_id, ProgressEvent.at, (ProgressEvent.source != "import",)),
         (ReviewLogEntry.user_id, ReviewLogEntry.reviewed_at, ()),
         (Submission.user_id, Submission.created_at, ()),
     )
+    # as drills.stats.study_days: the moments of one UTC day fall on at most two days of any
+    # zone, and the first and the last moment name them
     for owner, column, extra in sources:
         day = utc_day(session, column)
-        for user_id, value, last in session.execute(
-                select(owner, day, func.max(column))
+        for user_id, first, last in session.execute(
+                select(owner, func.min(column), func.max(column))
                 .where(owner.in_(ids), column >= start, *extra).group_by(owner, day)):
-            found[user_id].saw(_day(value), last)
+            found[user_id].saw(as_utc(first).astimezone(zone).date(), first)
+            found[user_id].saw(as_utc(last).astimezone(zone).date(), last)
     return found
 
 

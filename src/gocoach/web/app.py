@@ -42,8 +42,10 @@ from gocoach.web import (
     routes_roadmaps,
 )
 from gocoach.web.deps import LoginRequired, Page, get_user
+from gocoach.web.grader_wording import grader_filter
 from gocoach.web.i18n import LANGUAGES, pick_language
 from gocoach.web.security import add_security, resolve_secret_key
+from gocoach.web.tester_wording import tester_filter
 
 HERE = Path(__file__).parent
 
@@ -78,6 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
     templates.env.add_extension("jinja2.ext.i18n")
     templates.env.filters["inline"] = render_inline  # one line of bank Markdown → safe HTML
     templates.env.filters["markdown"] = render_markdown
+    templates.env.filters["grader"] = grader_filter  # the grader's reasons in the page's language
+    templates.env.filters["tester"] = tester_filter  # the project testers' messages, likewise
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Every page needs a signed-in user in server mode (the dependency is cached, so routes

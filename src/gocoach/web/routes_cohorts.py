@@ -1,7 +1,8 @@
 """Cohort pages (server mode): the list, a cohort's progress table for its mentors, a learner's
-weekly reports read-only with their comment threads, the review queue of exercise submissions,
-the week's export; admins also create cohorts and add people to them. The learner's own side of
-the threads (posting on their report) is here too: it exists in server mode only."""
+weekly reports read-only with their comment threads, the review queue of exercise submissions
+and project runs, the week's export; admins also create cohorts and add people to them. The
+learner's own side of the threads (posting on their report) is here too: it exists in server
+mode only."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from gocoach.curricula.roadmaps import get_roadmap, list_roadmaps
 from gocoach.plans.calendar import local_date, parse_date
 from gocoach.plans.plan import load_plan, require_plan
 from gocoach.practice.exercises import find_exercise
+from gocoach.projects.catalogue import find_project, load_projects
 from gocoach.questions.rendering import render_markdown
 from gocoach.reports.weekly import SECTION_KEYS, get_report, section_title
 from gocoach.store.settings import Settings
@@ -44,8 +46,11 @@ from gocoach.teams.comments import (
 from gocoach.teams.export import cohort_week, week_csv, week_markdown
 from gocoach.teams.overview import cohort_overview, learner_report, learner_reports
 from gocoach.teams.reviews import (
+    add_project_review,
     add_review,
+    cohort_project_submission,
     cohort_submission,
+    project_thread,
     review_queue,
     submission_thread,
 )
@@ -102,11 +107,12 @@ def create_cohort_page(
 def _cohort_page(request: Request, session: Session, user: User, cohort: Cohort, page: Page,
                  status: int = 200, **context: Any) -> Response:
     now = current_time(request)
-    today = local_date(now)
+    zone = page.words.zone
+    today = now.astimezone(zone).date()
     return page.render(
         "cohort.html", status_code=status, cohort=cohort, today=today,
         rows=cohort_overview(session, cohort, today=today, now=now,
-                             content_dir=_content_dir(request)),
+                             content_dir=_content_dir(request), zone=zone),
         weeks=max(0, min(520, (today - cohort.start_date).days // 7 + 1)),
         mentors=members(session, cohort, "mentor"),
         roadmaps=cohort_roadmaps(session, cohort), roles=MEMBER_ROLES,
@@ -223,7 +229,8 @@ def create_report_comment(week: int, request: Request, session: SessionDep, user
 
 @router.get("/cohorts/{slug}/reviews")
 def list_reviews(slug: str, session: SessionDep, user: CurrentUser, page: PageDep) -> Response:
-    """The cohort learners' latest exercise submissions: unreviewed first, then newest."""
+    """The cohort learners' latest exercise submissions and project runs: unreviewed first,
+    then newest."""
     cohort = viewable_cohort(session, slug, viewer=user)
     return page.render("cohort_reviews.html", cohort=cohort, queue=review_queue(session, cohort))
 
@@ -274,15 +281,62 @@ def create_review(slug: str, submission_id: int, request: Request, session: Sess
                             status_code=303)
 
 
+def _project_review_page(request: Request, page: Page, cohort: Cohort, submission_id: int,
+                         session: Session, user: User, status: int = 200,
+                         **context: Any) -> Response:
+    row = cohort_project_submission(session, cohort, submission_id)
+    comments = project_thread(session, row, viewer=user)
+    learner = session.get_one(User, row.user_id)
+    try:
+        title = find_project(load_projects(_content_dir(request)), row.project).title
+    except LookupError:
+        title = row.project  # a project no longer shipped: its slug
+    # the fields the result fragment reads, for a stored report that lacks some (an old one)
+    doc = {"status": row.status, "message": "", "stages": [], "seconds": row.duration_ms / 1000,
+           "ignored": [], "limits": "", "build_output": "",
+           **(row.report if isinstance(row.report, dict) else {})}
+    return page.render("cohort_project_review.html", status_code=status, cohort=cohort,
+                       submission=row, submission_id=row.id, learner=learner, title=title,
+                       doc=doc, items={}, comments=comments, files=sorted(row.files.items()),
+                       **{"comment_error": None, "draft": "", **context})
+
+
+@router.get("/cohorts/{slug}/reviews/projects/{project_submission_id}")
+def read_project_review(slug: str, project_submission_id: int, request: Request,
+                        session: SessionDep, user: CurrentUser, page: PageDep) -> Response:
+    """One project run read-only: the tester's stage verdicts, the files, the review thread."""
+    cohort = viewable_cohort(session, slug, viewer=user)
+    return _project_review_page(request, page, cohort, project_submission_id, session, user)
+
+
+@router.post("/cohorts/{slug}/reviews/projects/{project_submission_id}/comments")
+def create_project_review(slug: str, project_submission_id: int, request: Request,
+                          session: SessionDep, user: CurrentUser, page: PageDep,
+                          body: Body = "") -> Response:
+    """Leave a review comment on a project run; the learner sees it on the project's page."""
+    cohort = viewable_cohort(session, slug, viewer=user)
+    row = cohort_project_submission(session, cohort, project_submission_id)
+    try:
+        review = add_project_review(session, run=row, author=user, body=body,
+                                    now=current_time(request))
+    except CommentError as exc:
+        return _project_review_page(request, page, cohort, project_submission_id, session, user,
+                                    400, comment_error=error_text(page, exc),
+                                    draft=body[:MAX_BODY])
+    return RedirectResponse(f"/cohorts/{cohort.slug}/reviews/projects/{row.id}"
+                            f"#comment-{review.id}", status_code=303)
+
+
 # --- the week's export ------------------------------------------------------------------------
 
 
 def _export(slug: str, week: int, kind: str, request: Request, session: Session,
-            user: User) -> Response:
+            user: User, page: Page) -> Response:
     cohort = viewable_cohort(session, slug, viewer=user)
     now = current_time(request)
-    data = cohort_week(session, cohort, week, today=local_date(now), now=now,
-                       content_dir=_content_dir(request))
+    zone = page.words.zone
+    data = cohort_week(session, cohort, week, today=now.astimezone(zone).date(), now=now,
+                       content_dir=_content_dir(request), zone=zone)
     text = week_csv(data) if kind == "csv" else week_markdown(data)
     name = f"{cohort.slug}-week-{week}.{kind}"
     return Response(text, media_type=EXPORT_TYPES[kind],
@@ -291,14 +345,14 @@ def _export(slug: str, week: int, kind: str, request: Request, session: Session,
 
 @router.get("/cohorts/{slug}/week/{week}.csv")
 def export_week_csv(slug: str, week: int, request: Request, session: SessionDep,
-                    user: CurrentUser) -> Response:
+                    user: CurrentUser, page: PageDep) -> Response:
     """The cohort's week as CSV: one row per learner with the table's figures for the week."""
-    return _export(slug, week, "csv", request, session, user)
+    return _export(slug, week, "csv", request, session, user, page)
 
 
 @router.get("/cohorts/{slug}/week/{week}.md")
 def export_week_markdown(slug: str, week: int, request: Request, session: SessionDep,
-                         user: CurrentUser) -> Response:
+                         user: CurrentUser, page: PageDep) -> Response:
     """The cohort's week as a Markdown table."""
-    return _export(slug, week, "md", request, session, user)
+    return _export(slug, week, "md", request, session, user, page)
 

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from gocoach.plans.calendar import local_date
 from gocoach.reports.dashboard import Dashboard, dashboard_for
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
 from gocoach.web.routes_plans import NowDep
@@ -39,5 +38,7 @@ def chart_data(board: Dashboard, words: Wording) -> dict[str, Any]:
 def read_dashboard(session: SessionDep, user: CurrentUser, page: PageDep,
                    now: NowDep) -> Response:
     """The dashboard."""
-    board = dashboard_for(session, user=user, today=local_date(now), now=now)
+    words = page.words
+    board = dashboard_for(session, user=user, today=words.local(now).date(), now=now,
+                          zone=words.zone)
     return page.render("dashboard.html", board=board, charts=chart_data(board, page.words))

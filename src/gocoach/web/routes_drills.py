@@ -145,7 +145,7 @@ def undo_rating(request: Request, session: SessionDep, user: CurrentUser, page: 
 @router.get("/drill/stats")
 def read_stats(session: SessionDep, user: CurrentUser, page: PageDep, now: NowDep) -> Response:
     """Forecast, heatmap, true retention, streak and modules, as charts with tables beside."""
-    stats = drill_stats(session, user=user, now=now)
+    stats = drill_stats(session, user=user, now=now, zone=page.words.zone)
     peak = max((n for _, n in stats.forecast), default=0) or 1
     return page.render("drill_stats.html", stats=stats, peak=peak,
                        heat=heat_cells(stats.heatmap, stats.today),

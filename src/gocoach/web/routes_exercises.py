@@ -7,17 +7,22 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from gocoach.practice.exercises import (
+    build_report,
     exercises_by_item,
     find_exercise,
     get_submission,
+    has_passed,
+    hidden_test_files,
     last_statuses,
     last_submission,
     linked_items,
+    result_stage,
+    solution_files,
     store_graded,
     submission_history,
 )
@@ -86,12 +91,33 @@ def read_exercise(
         exercise=exercise,
         statement=render_markdown(_statement(exercise)),
         files=_editor_files(exercise, last.files if last else {}),
+        starter=_starter_files(exercise),
         tests=[(name, render_markdown(f"```go\n{code}\n```"))
                for name, code in read_files(exercise, "tests").items()],
         items=linked_items(session, [exercise], user=user)[slug],
         history=submission_history(session, user, slug),
+        stage_of=result_stage,
+        solved=has_passed(session, user, slug),
         started_at=utc_now().isoformat(),
         grading=grading,
+    )
+
+
+@router.get("/exercises/{slug}/solution")
+def read_solution(
+    slug: str, request: Request, session: SessionDep, user: CurrentUser, page: PageDep,
+    grading: GradingDep,
+) -> Response:
+    """The reference solution, once one of your own submissions passed (403 before)."""
+    exercise = find_exercise(grading.catalogue, slug)
+    if not has_passed(session, user, slug):
+        return _refuse(page, request, 403, page.t("ex.solution_locked"))
+    files = solution_files(exercise)
+    if not files:
+        return _refuse(page, request, 404, page.t("ex.solution_none"))
+    return page.render(
+        "exercise_solution.html", exercise=exercise,
+        files=[(name, render_markdown(f"```go\n{code}\n```")) for name, code in files.items()],
     )
 
 
@@ -105,6 +131,8 @@ async def create_submission(
     form = await request.form()
     files = {key[len(FILE_FIELD):]: str(value) for key, value in form.multi_items()
              if key.startswith(FILE_FIELD)}
+    starter = read_files(exercise, "starter")  # a file the reset emptied is not sent on
+    files = {name: text for name, text in files.items() if name in starter or text.strip()}
     started_at = _parse_time(str(form.get("started_at") or ""))
     try:
         if grading.queue_app is not None:  # team mode: a `gocoach worker` grades it
@@ -117,8 +145,8 @@ async def create_submission(
     except QueueBusy:
         return page.render("_exercise_refused.html", status_code=503,
                            message=page.t("ex.busy"))
-    except SandboxUnavailable as exc:
-        return page.render("_exercise_refused.html", status_code=503, message=str(exc))
+    except SandboxUnavailable as exc:  # the fragment words the reason in the page's language
+        return page.render("_exercise_refused.html", status_code=503, message=exc.reason)
     return _job_fragment(page, exercise, job_id, grading, user, session)
 
 
@@ -142,9 +170,7 @@ def read_submission(
     row = get_submission(session, user, submission_id)
     if row.exercise != slug:
         raise LookupError(f"submission {submission_id} is not for '{slug}'")
-    items = linked_items(session, [exercise], user=user)[slug]
-    return page.render("_exercise_result.html", exercise=exercise, doc=row.result, items=items,
-                       submission=row, code=_test_code(row.result))
+    return _result(page, session, user, exercise, row.result, submission=row)
 
 
 def _job_fragment(
@@ -159,11 +185,8 @@ def _job_fragment(
     if status.state == "failed" or status.result is None:
         return page.render("_exercise_refused.html", message=status.error or page.t("ex.failed"))
     outcome: Outcome = status.result
-    items = linked_items(session, [exercise], user=user)[exercise.slug]
-    history = submission_history(session, user, exercise.slug)
-    doc = result_to_json(outcome.result)
-    return page.render("_exercise_result.html", exercise=exercise, doc=doc, items=items,
-                       history=history, submission_id=outcome.stored, code=_test_code(doc))
+    return _result(page, session, user, exercise, result_to_json(outcome.result), live=True,
+                   submission_id=outcome.stored)
 
 
 def _worker_job_fragment(
@@ -179,10 +202,32 @@ def _worker_job_fragment(
         reason = f" ({queued.error})" if queued.error else ""
         return page.render("_exercise_refused.html", message=page.t("ex.failed") + reason)
     row = get_submission(session, user, queued.submission_id)
-    items = linked_items(session, [exercise], user=user)[exercise.slug]
-    history = submission_history(session, user, exercise.slug)
-    return page.render("_exercise_result.html", exercise=exercise, doc=row.result, items=items,
-                       history=history, submission_id=row.id, code=_test_code(row.result))
+    return _result(page, session, user, exercise, row.result, live=True, submission_id=row.id)
+
+
+def _result(
+    page: Page, session: Session, user: User, exercise: Exercise, doc: dict[str, Any], *,
+    live: bool = False, **context: Any,
+) -> Response:
+    """One graded result; a live one (just graded) also refreshes the history and marks the
+    compiler's lines in the editor. The hidden tests' code is never shown, even of results
+    stored before the grader stopped keeping it."""
+    hidden = hidden_test_files(exercise)
+    stage = result_stage(doc)
+    report = build_report(doc.get("message"), hidden) if stage in ("build", "vet") else None
+    history = submission_history(session, user, exercise.slug) if live else None
+    return page.render(
+        "_exercise_result.html", exercise=exercise, doc=doc, stage=stage, report=report,
+        items=linked_items(session, [exercise], user=user)[exercise.slug], live=live,
+        history=history, stage_of=result_stage, code=_test_code(doc),
+        solved=has_passed(session, user, exercise.slug), **context,
+    )
+
+
+def _refuse(page: Page, request: Request, status: int, message: str) -> Response:
+    if request.headers.get("hx-request"):
+        return PlainTextResponse(message, status_code=status)
+    return page.render("error.html", status_code=status, message=message)
 
 
 def _storer(
@@ -201,9 +246,9 @@ def _storer(
 
 
 def _test_code(doc: dict[str, Any]) -> dict[str, Markup]:
-    """Each test's source, highlighted like the statement's code."""
+    """Each visible test's source, highlighted like the statement's code (hidden ones: none)."""
     return {test["name"]: render_markdown(f"```go\n{test['test_code']}\n```")
-            for test in doc.get("tests", []) if test.get("test_code")}
+            for test in doc.get("tests", []) if test.get("test_code") and not test.get("hidden")}
 
 
 def _statement(exercise: Exercise) -> str:
@@ -217,6 +262,12 @@ def _editor_files(exercise: Exercise, saved: dict[str, str]) -> list[tuple[str, 
     names = [n for n in starter if n.endswith(".go")]
     names += sorted(n for n in saved if n not in starter and n.endswith(".go"))
     return [(name, saved.get(name, starter.get(name, ""))) for name in names]
+
+
+def _starter_files(exercise: Exercise) -> dict[str, str]:
+    """The starter's .go files, which the reset button puts back in the editor."""
+    return {name: text for name, text in read_files(exercise, "starter").items()
+            if name.endswith(".go")}
 
 
 def _parse_time(value: str) -> datetime | None:

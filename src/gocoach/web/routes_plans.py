@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from gocoach.curricula.progress import find_item, set_status
 from gocoach.curricula.roadmaps import get_roadmap, list_roadmaps
-from gocoach.plans.calendar import local_date, parse_date, parse_off_range
+from gocoach.plans.calendar import parse_date, parse_off_range
 from gocoach.plans.plan import (
     PlanState,
     active_plan,
@@ -34,6 +34,7 @@ from gocoach.reports.activity import exercise_stats, review_stats
 from gocoach.reports.agenda import agenda_for
 from gocoach.reports.ics import installation_id, plan_calendar_ics
 from gocoach.reports.milestones import check_milestones, final_criteria
+from gocoach.reports.modules import name_modules
 from gocoach.reports.weekly import (
     SECTION_KEYS,
     draft_report,
@@ -48,6 +49,7 @@ from gocoach.startup import utc_now
 from gocoach.store.tables import WeeklyReport
 from gocoach.teams.comments import mark_report_read, report_thread, unread_report_comments
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
+from gocoach.web.wording import user_zone
 
 router = APIRouter()
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -62,16 +64,24 @@ def get_now(request: Request) -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+def get_today(request: Request, now: NowDep) -> date:
+    """Today in the user's time zone (GOCOACH_TIMEZONE, else this machine's)."""
+    return now.astimezone(user_zone(request.app.state.settings.timezone)).date()
+
+
+TodayDep = Annotated[date, Depends(get_today)]
+
+
 def _state(session: SessionDep, user: CurrentUser) -> PlanState:
-    return load_plan(session, user, require_plan(session, user))
+    return name_modules(session, load_plan(session, user, require_plan(session, user)))
 
 
 @router.get("/plan")
-def read_plan(session: SessionDep, user: CurrentUser, page: PageDep, now: NowDep) -> Response:
+def read_plan(session: SessionDep, user: CurrentUser, page: PageDep,
+              today: TodayDep) -> Response:
     """The plan week by week with the pace and a re-plan preview; the form to make a plan."""
     roadmaps = list_roadmaps(session)
     plan = active_plan(session, user)
-    today = local_date(now)
     context: dict[str, Any] = {"roadmaps": roadmaps, "today": today}
     if plan is None:
         return page.render("plan.html", state=None, **context)
@@ -100,10 +110,11 @@ def create_plan_page(
 
 
 @router.post("/plan/replan")
-def apply_replan_page(session: SessionDep, user: CurrentUser, now: NowDep) -> Response:
+def apply_replan_page(session: SessionDep, user: CurrentUser, now: NowDep,
+                      today: TodayDep) -> Response:
     """Apply the re-plan shown on the plan page."""
     state = _state(session, user)
-    replan = preview_replan(state, local_date(now))
+    replan = preview_replan(state, today)
     if replan.needed:
         apply_replan(session, state, replan, now=now)
     return RedirectResponse("/plan", status_code=303)
@@ -147,18 +158,19 @@ def export_calendar(session: SessionDep, user: CurrentUser, page: PageDep,
 
 
 @router.get("/today")
-def read_today(session: SessionDep, user: CurrentUser, page: PageDep, now: NowDep) -> Response:
+def read_today(session: SessionDep, user: CurrentUser, page: PageDep, now: NowDep,
+               today: TodayDep) -> Response:
     """The day's agenda."""
     if active_plan(session, user) is None:
         return RedirectResponse("/plan", status_code=303)
-    agenda = agenda_for(session, user=user, today=local_date(now), now=now, lang=page.lang)
+    agenda = agenda_for(session, user=user, today=today, now=now, lang=page.lang)
     return page.render("today.html", agenda=agenda)
 
 
 @router.get("/time")
-def read_time_log(session: SessionDep, user: CurrentUser, page: PageDep, now: NowDep) -> Response:
+def read_time_log(session: SessionDep, user: CurrentUser, page: PageDep,
+                  today: TodayDep) -> Response:
     """The time log: the form, hours per week against the budget, the latest entries."""
-    today = local_date(now)
     plan = active_plan(session, user)
     state = load_plan(session, user, plan) if plan else None
     first = plan.start_date if plan else today.replace(day=1)
@@ -170,7 +182,7 @@ def read_time_log(session: SessionDep, user: CurrentUser, page: PageDep, now: No
 
 @router.post("/time")
 def create_time_entry(
-    session: SessionDep, user: CurrentUser, now: NowDep,
+    session: SessionDep, user: CurrentUser, now: NowDep, today: TodayDep,
     minutes: Annotated[int, Form()], day: Annotated[str, Form()] = "",
     item: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
 ) -> Response:
@@ -179,17 +191,16 @@ def create_time_entry(
     if item.strip():
         roadmap, node = find_item(session, item.strip())
     log_time(session, user=user, minutes=minutes, source="manual", now=now,
-             day=parse_date(day) if day.strip() else local_date(now), roadmap=roadmap,
+             day=parse_date(day) if day.strip() else today, roadmap=roadmap,
              item_key=node.key if node else None, note=note.strip())
     return RedirectResponse("/time", status_code=303)
 
 
 @router.get("/reports")
 def list_reports_page(session: SessionDep, user: CurrentUser, page: PageDep,
-                      now: NowDep) -> Response:
+                      now: NowDep, today: TodayDep) -> Response:
     """Every week of the plan with its report's state."""
     state = _state(session, user)
-    today = local_date(now)
     ensure_drafts(session, user=user, state=state, today=today, now=now,
                   exercises=exercise_stats(session, user, now=now), lang=page.lang)
     return page.render("reports.html", state=state, reports=list_reports(session, state),
@@ -197,11 +208,12 @@ def list_reports_page(session: SessionDep, user: CurrentUser, page: PageDep,
                        unread=unread_report_comments(session, user))
 
 
-def _report(session: SessionDep, user: CurrentUser, week: int, now: datetime,
+def _report(request: Request, session: SessionDep, user: CurrentUser, week: int, now: datetime,
             lang: str) -> tuple[PlanState, WeeklyReport]:
     state = _state(session, user)
-    report = draft_report(session, user=user, state=state, week=week, today=local_date(now),
-                          now=now, exercises=exercise_stats(session, user, now=now), lang=lang)
+    report = draft_report(session, user=user, state=state, week=week,
+                          today=get_today(request, now), now=now,
+                          exercises=exercise_stats(session, user, now=now), lang=lang)
     return state, report
 
 
@@ -209,7 +221,7 @@ def _report(session: SessionDep, user: CurrentUser, week: int, now: datetime,
 def read_report(week: int, session: SessionDep, user: CurrentUser, page: PageDep,
                 now: NowDep, saved: bool = False) -> Response:
     """A week's report, editable."""
-    state, report = _report(session, user, week, now, page.lang)
+    state, report = _report(page.request, session, user, week, now, page.lang)
     sections = [(key, section_title(key, page.lang)) for key in SECTION_KEYS]
     figures = week_figures(report)
     comments = None
@@ -222,13 +234,13 @@ def read_report(week: int, session: SessionDep, user: CurrentUser, page: PageDep
 
 @router.post("/reports/{week}")
 async def update_report(week: int, request: Request, session: SessionDep, user: CurrentUser,
-                        now: NowDep) -> Response:
+                        now: NowDep, today: TodayDep) -> Response:
     """Save the edited sections of a week's report."""
     form = await request.form()
     sections = {key: str(form.get(key, "")) for key in (*SECTION_KEYS, "summary")
                 if key in form}
     save_report(session, user=user, state=_state(session, user), week=week, sections=sections,
-                today=local_date(now), now=now)
+                today=today, now=now)
     return RedirectResponse(f"/reports/{week}?saved=true", status_code=303)
 
 
@@ -236,8 +248,8 @@ async def update_report(week: int, request: Request, session: SessionDep, user: 
 def export_report(week: int, session: SessionDep, user: CurrentUser, page: PageDep,
                   now: NowDep) -> Response:
     """A week's report as Markdown."""
-    state, report = _report(session, user, week, now, page.lang)
-    return Response(report_markdown(report, state, page.lang),
+    state, report = _report(page.request, session, user, week, now, page.lang)
+    return Response(report_markdown(report, state, page.lang, hours=page.words.hours),
                     media_type="text/markdown; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="report-week-{week}.md"'})
@@ -247,7 +259,7 @@ def export_report(week: int, session: SessionDep, user: CurrentUser, page: PageD
 def print_report(week: int, session: SessionDep, user: CurrentUser, page: PageDep,
                  now: NowDep) -> Response:
     """A week's report as a page made for printing (or saving as PDF from the browser)."""
-    state, report = _report(session, user, week, now, page.lang)
+    state, report = _report(page.request, session, user, week, now, page.lang)
     sections = [(key, section_title(key, page.lang)) for key in SECTION_KEYS]
     # raw HTML is off in MARKDOWN, so the rendered text is safe to mark up
     html = {key: Markup(MARKDOWN.render(report.sections.get(key, ""))) for key in SECTION_KEYS}
@@ -257,11 +269,11 @@ def print_report(week: int, session: SessionDep, user: CurrentUser, page: PageDe
 
 @router.get("/milestones")
 def list_milestones(session: SessionDep, user: CurrentUser, page: PageDep,
-                    now: NowDep) -> Response:
+                    now: NowDep, today: TodayDep) -> Response:
     """Milestones as checklists with evidence, and the final success criteria."""
     state = _state(session, user)
     milestones = check_milestones(state, review_stats(session, user, now=now),
                                   exercise_stats(session, user, now=now))
     return page.render("milestones.html", state=state, milestones=milestones,
-                       criteria=final_criteria(state), today=local_date(now))
+                       criteria=final_criteria(state), today=today)
 

@@ -1,4 +1,5 @@
-"""Project pages: the list, a project with its stages, uploads tested in the grading queue."""
+"""Project pages: the list, a project with its stages, uploads tested in the grading queue (in
+team mode, a job for `gocoach worker`), and the mentors' reviews of the learner's runs."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from gocoach.practice.grading import QueueBusy, SandboxUnavailable
+from gocoach.practice.grading import JobStatus, QueueBusy, SandboxUnavailable
 from gocoach.practice.service import GradingService, Outcome
 from gocoach.projects.catalogue import Project, find_project, load_projects, module_files
 from gocoach.projects.harness import ProjectReport
+from gocoach.projects.jobs import project_request_status, submit_project_request
 from gocoach.projects.module import (
     MAX_ARCHIVE_BYTES,
     Module,
@@ -34,6 +36,7 @@ from gocoach.questions.rendering import render_markdown
 from gocoach.startup import Database, utc_now
 from gocoach.store.engine import transaction
 from gocoach.store.tables import User
+from gocoach.teams.reviews import mark_project_reviews_read, project_reviews
 from gocoach.web.deps import CurrentUser, Page, PageDep, SessionDep
 
 router = APIRouter()
@@ -69,16 +72,21 @@ def read_project(
     slug: str, session: SessionDep, user: CurrentUser, page: PageDep, projects: ProjectsDep,
     grading: GradingDep,
 ) -> Response:
-    """The overview, each stage with its statement, status, latest output and roadmap items."""
+    """The overview, each stage with its statement, status, latest output and roadmap items;
+    in server mode, the mentors' reviews of your runs (seen once shown)."""
     project = find_project(projects, slug)
+    reviews = {}
+    if page.settings.mode == "server":
+        reviews = project_reviews(session, user, slug)
+        mark_project_reviews_read(session, learner=user, project=slug, now=utc_now())
     return page.render(
         "project.html", project=project, overview=render_markdown(project.overview()),
         statements={s.number: render_markdown(project.statement(s.number, page.lang))
                     for s in project.stages},
         states=stage_states(session, user, project), items=stage_items(session, project,
                                                                        user=user),
-        history=project_history(session, user, slug), refusal=_refusal(grading, page),
-        max_mib=MAX_ARCHIVE_BYTES // 1024 // 1024)
+        history=project_history(session, user, slug), refusal=grading.refusal,
+        max_mib=MAX_ARCHIVE_BYTES // 1024 // 1024, reviews=reviews)
 
 
 @router.get("/projects/{slug}/starter.zip")
@@ -103,9 +111,8 @@ async def create_submission(
 ) -> Response:
     """Queue an uploaded module (.zip or .tar.gz) for testing; the answer polls for results."""
     project = find_project(projects, slug)
-    refusal = _refusal(grading, page)
-    if refusal:
-        return page.render("_project_refused.html", status_code=503, message=refusal)
+    if grading.refusal:
+        return page.render("_project_refused.html", status_code=503, message=grading.refusal)
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_ARCHIVE_BYTES + UPLOAD_SLACK:
         return _refused(page, 413, page.t("pj.too_large").format(
@@ -122,15 +129,21 @@ async def create_submission(
         if stages:
             project.stage(stages[0])
     except (ModuleRejected, LookupError) as exc:
-        return _refused(page, 400, str(exc))
-    store = _storer(request.app.state.database, user.id, project, module)
+        return _refused(page, 400, page.words.error(exc))
     try:
-        job_id = enqueue_tester(grading, project, module, owner=user.id, stages=stages,
-                                on_done=store)
+        if grading.queue_app is not None:  # team mode: a `gocoach worker` tests it
+            job_id = submit_project_request(session, app=grading.queue_app, user=user,
+                                            project=project, module=module, stages=stages,
+                                            now=utc_now(),
+                                            max_waiting=grading.settings.grading_queue)
+        else:
+            store = _storer(request.app.state.database, user.id, project, module)
+            job_id = enqueue_tester(grading, project, module, owner=user.id, stages=stages,
+                                    on_done=store)
     except QueueBusy:
         return _refused(page, 503, page.t("ex.busy"))
-    except SandboxUnavailable as exc:
-        return _refused(page, 503, str(exc))
+    except SandboxUnavailable as exc:  # the fragment words the reason in the page's language
+        return _refused(page, 503, exc.reason)
     return _job_fragment(page, project, job_id, grading, user, session)
 
 
@@ -161,6 +174,8 @@ def _job_fragment(
     page: Page, project: Project, job_id: str, grading: GradingService, user: User,
     session: Session,
 ) -> Response:
+    if grading.queue_app is not None:
+        return _worker_job_fragment(page, project, job_id, user, session)
     status = grading.job(job_id, owner=user.id, slug=job_slug(project))
     if status.state in ("waiting", "running"):
         return page.render("_project_job.html", project=project, job=status)
@@ -171,6 +186,24 @@ def _job_fragment(
     return page.render("_project_result.html", project=project, doc=finished.report.to_json(),
                        submission_id=finished.stored,
                        items=stage_items(session, project, user=user), fresh=True)
+
+
+def _worker_job_fragment(
+    page: Page, project: Project, job_id: str, user: User, session: Session
+) -> Response:
+    """Team mode: the place in line from the job queue, then the run a worker stored."""
+    queued = project_request_status(session, job_id, owner=user.id, slug=project.slug)
+    if queued.state in ("waiting", "running"):
+        job: JobStatus[None] = JobStatus(job_id, queued.state, position=queued.position)
+        return page.render("_project_job.html", project=project, job=job,
+                           no_graders=queued.graders == 0)
+    if queued.submission_id is None:
+        reason = f" ({queued.error})" if queued.error else ""
+        return page.render("_project_refused.html", message=page.t("ex.failed") + reason)
+    row = get_project_submission(session, user, queued.submission_id)
+    return page.render("_project_result.html", project=project, doc=row.report,
+                       submission_id=row.id, items=stage_items(session, project, user=user),
+                       fresh=True)
 
 
 def _storer(
@@ -190,12 +223,5 @@ def _storer(
     return store
 
 
-def _refusal(grading: GradingService, page: Page) -> str | None:
-    """Why uploads are refused on this server, if they are."""
-    if getattr(grading, "queue_app", None) is not None:
-        return page.t("pj.team_mode")
-    return grading.refusal
-
-
-def _refused(page: Page, status: int, message: str) -> Response:
+def _refused(page: Page, status: int, message: object) -> Response:
     return page.render("_project_refused.html", status_code=status, message=message)

@@ -20,10 +20,20 @@ from gocoach.questions.views import (
     question_page,
 )
 from gocoach.web.deps import CurrentUser, PageDep, SessionDep
+from gocoach.web.i18n import N_
 from gocoach.web.routes_plans import NowDep
 
 router = APIRouter()
 SEARCH_LIMIT = 100  # hits shown on the search page; the count says how many matched
+# The bank is written in Russian and its answer's headings are its structure: a page names them
+# in the interface language (the text under them stays as written). «Зачем спрашивают» is q.why.
+SECTION_TITLES = {
+    "Короткий ответ": N_("num.q.short_answer"),
+    "Детальный разбор": N_("num.q.details"),
+    "Пример": N_("num.q.example"),
+    "Типичные ошибки": N_("num.q.mistakes"),
+    "На интервью": N_("num.q.interview"),
+}
 
 
 @router.get("/questions")
@@ -53,10 +63,13 @@ def read_question(qid: str, session: SessionDep, user: CurrentUser, page: PageDe
     refs = [question.qid, *[f.fid for f in view.followups]]
     sections = {name: render_markdown(question.sections.get(name, ""))
                 for name in (WHY, *ANSWER_SECTIONS)}
+    why = sections.pop(WHY)
+    titled = [(page.t(SECTION_TITLES[name]) if name in SECTION_TITLES else name, html)
+              for name, html in sections.items()]
     followups = [(f, followup_anchor(f.fid), render_markdown(f.answer)) for f in view.followups]
     return page.render(
-        "question.html", view=view, question=question, why=sections.pop(WHY),
-        sections=sections, followups=followups, title=render_inline(question.title),
+        "question.html", view=view, question=question, why=why,
+        sections=titled, followups=followups, title=render_inline(question.title),
         cards=card_statuses(session, user=user, refs=refs, now=now),
         items=items_for_question(session, question.qid))
 

@@ -17,7 +17,7 @@ from gocoach.curricula.progress import RollUp, roll_up, set_status, statuses
 from gocoach.curricula.roadmaps import get_roadmap, import_document, list_roadmaps, load_nodes
 from gocoach.practice.exercises import exercises_for_item, load_catalogue
 from gocoach.questions.links import questions_for_item
-from gocoach.questions.views import track_question_count
+from gocoach.questions.views import ModuleName, module_names, track_question_count
 from gocoach.startup import utc_now
 from gocoach.store.tables import Node, Progress, Roadmap
 from gocoach.web.deps import ContentEditor, CurrentUser, PageDep, SessionDep
@@ -118,16 +118,19 @@ def read_roadmap(
     roadmap = get_roadmap(session, slug)
     progress = statuses(session, user, roadmap)
     stats = _stats(roadmap, session)
+    modules = _modules(session, roadmap)
     key = cache_key(page.request, page.lang, (
         "roadmap", user.id, roadmap.id, str(roadmap.imported_at), roadmap.source_sha256,
-        roadmap.title, all, progress_print(progress), tuple(sorted(stats.items()))))
+        roadmap.title, all, progress_print(progress), tuple(sorted(stats.items())),
+        tuple((slug, m.title) for slug, m in modules.items())))
 
     def build() -> Response:
         nodes = load_nodes(session, roadmap)
         rollups = roll_up(nodes, progress)
         tree = build_tree(nodes, progress, rollups, show_all=all)
         return page.render("roadmap.html", roadmap=roadmap, tree=tree,
-                           total=rollups.get(None, RollUp()), stats=stats, show_all=all)
+                           total=rollups.get(None, RollUp()), stats=stats, show_all=all,
+                           modules=modules)
 
     return cached_page(page.request, key, build)
 
@@ -169,6 +172,7 @@ def update_item(
         saved=note is not None or evidence is not None,
         total=rollups.get(None, RollUp()),
         bars=[(a.key, rollups.get(a.key, RollUp())) for a in ancestors],
+        modules=_modules(session, roadmap),
     )
 
 
@@ -184,7 +188,13 @@ def read_branch(
     if not any(n.key == key and n.kind != "item" for n in nodes):
         raise LookupError(f"no heading '{key}' in roadmap '{slug}'")
     children = build_tree(subtree_nodes(nodes, key), progress, rollups, show_all=all)
-    return page.render("_branch.html", roadmap=roadmap, children=children)
+    return page.render("_branch.html", roadmap=roadmap, children=children,
+                       modules=_modules(session, roadmap))
+
+
+def _modules(session: Session, roadmap: Roadmap) -> dict[str, ModuleName]:
+    """A question track's modules by folder name, to show its items by the modules' titles."""
+    return module_names(session) if roadmap.kind == "track" else {}
 
 
 @router.get("/roadmaps/{slug}/items/{key}/details")

@@ -4,7 +4,9 @@ Three pure ASGI middlewares, outermost first (see `install`):
 
 - `SecurityHeaders` adds a Content-Security-Policy and friends to every response, refusals
   included;
-- `HostCheck` answers 400 to a Host header that is not one of the app's names (DNS rebinding);
+- `HostCheck` answers 400 to a Host header that is not one of the app's names (DNS rebinding),
+  in the interface language (the setting, the `lang` cookie, the browser's), in both languages
+  when none is known;
 - `OriginCheck` answers 403 to a state-changing request (POST, PUT, PATCH, DELETE) that a
   browser sends from another origin — OWASP's "verify origin with standard headers":
 
@@ -34,9 +36,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gocoach.store.settings import Settings
+from gocoach.web.i18n import LANGUAGES, pick_language, translate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
@@ -63,7 +67,6 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 
-HOST_REFUSED = "Refused: unknown Host header. Add the host name to GOCOACH_ALLOWED_HOSTS.\n"
 ORIGIN_REFUSED = (
     "Refused: this request came from another site (cross-origin). "
     "Open gocoach itself and try again; a reverse proxy's public origin goes in "
@@ -214,18 +217,33 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def host_refusal(scope: Scope, forced: str = "") -> str:
+    """The refusal of an unknown Host in the language the request asks for (GOCOACH_LANGUAGE,
+    the `lang` cookie, Accept-Language), else in Russian and in English."""
+    cookie = cookie_parser(_header(scope, b"cookie") or "").get("lang")
+    accept = _header(scope, b"accept-language") or ""
+    asked = [part.split(";")[0].strip().lower()[:2] for part in accept.split(",")]
+    if forced in LANGUAGES or cookie in LANGUAGES or any(c in LANGUAGES for c in asked):
+        langs: tuple[str, ...] = (pick_language(cookie, accept, forced),)
+    else:
+        langs = LANGUAGES
+    return "".join(translate("num.host_refused", lang, setting="GOCOACH_ALLOWED_HOSTS") + "\n"
+                   for lang in langs)
+
+
 class HostCheck:
     """400 for a Host header that is not one of the allowed names (DNS rebinding)."""
 
-    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...], language: str = "") -> None:
         self.app = app
         self.allowed = allowed
+        self.language = language
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and not host_allowed(
                 _header(scope, b"host") or "", self.allowed):
             if scope["type"] == "http":
-                await _plain(send, 400, HOST_REFUSED)
+                await _plain(send, 400, host_refusal(scope, self.language))
             else:
                 await send({"type": "websocket.close", "code": 1008})
             return
@@ -251,5 +269,5 @@ class OriginCheck:
 def add_security(app: FastAPI, settings: Settings) -> None:
     """Install the three middlewares: headers outermost, then the Host, then the origin."""
     app.add_middleware(OriginCheck, trusted=settings.origins)
-    app.add_middleware(HostCheck, allowed=settings.host_names)
+    app.add_middleware(HostCheck, allowed=settings.host_names, language=settings.language)
     app.add_middleware(SecurityHeaders)

@@ -4,8 +4,8 @@ One `Wording` per request (deps.get_page): the interface language and the user's
 (GOCOACH_TIMEZONE, else this machine's). Templates get it as `fmt` and its `t`/`tn`:
 
     >>> words = Wording("ru", ZoneInfo("Europe/Moscow"))
-    >>> words.hours(0.833333), Wording("en", UTC).hours(0.833333)
-    ('0,8 ч', '0.8 h')
+    >>> words.hours(0.833333), Wording("en", UTC).hours(1.14)
+    ('50 мин', '1 h 8 min')
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from babel.localtime import get_localzone
 from babel.numbers import format_decimal, format_percent
 
 from gocoach.curricula.roadmaps import ImportReport
+from gocoach.interviews.verdicts import VerdictDetails
 from gocoach.web.i18n import N_, catalog, translate, translate_plural
 from gocoach.web.phrasebook import note_key, phrase_key
 
@@ -31,6 +32,17 @@ DECODING = re.compile(r"encoding (?P<encoding>[^,]+), (?:no mojibake|mojibake vi
 DECIMAL = re.compile(r"-?\d+\.\d+")
 # What a 404 or a 400 says when the domain's error names no catalog key.
 GENERIC_ERRORS = {404: N_("err.not_found"), 400: N_("err.bad_request")}
+# The words for the share of a typed answer's required key points the checker heard: the
+# lowest share of each band, highest first. 3 of 5 (60 %) is "more than half", not "almost
+# everything"; 4 of 5 is "almost everything".
+COVERAGE_BANDS: tuple[tuple[float, str], ...] = (
+    (1.0, N_("num.cover.all")),
+    (0.8, N_("num.cover.almost_all")),
+    (0.6, N_("num.cover.most")),
+    (0.2, N_("num.cover.some")),
+    (0.0, N_("num.cover.few")),
+)
+COVERAGE_VERDICTS = frozenset({"good", "partial", "weak"})  # the checker's share-based verdicts
 
 
 @functools.cache
@@ -79,9 +91,41 @@ class Wording:
         shown = self.number(abs(value), digits)
         return shown if shown == self.number(0, digits) else ("+" if value > 0 else "−") + shown
 
-    def hours(self, value: float | int | None) -> str:
-        """Hours with one decimal and the unit: '0,8 ч' / '0.8 h'."""
-        return self.t("unit.hours", h=self.number(value))
+    def hours(self, value: float | int | None, *, signed: bool = False) -> str:
+        """Time logged or budgeted, given in hours, as hours and minutes rounded to the minute:
+        0.833333 → '50 мин' / '50 min', 1.14 → '1 ч 8 мин' / '1 h 8 min', 17.5 → '17 ч 30 мин',
+        2 → '2 ч'. The one wording of time on every page; `signed` adds '+' or '−' (a change)."""
+        if value is None:
+            return "—"
+        minutes = round(abs(value) * 60)
+        hours, rest = divmod(minutes, 60)
+        if not hours:
+            text = self.t("num.minutes", m=self.number(rest))
+        elif not rest:
+            text = self.t("unit.hours", h=self.number(hours))
+        else:
+            text = self.t("num.hours_minutes", h=self.number(hours), m=self.number(rest))
+        if signed and minutes:
+            return ("+" if value > 0 else "−") + text
+        return text
+
+    def coverage(self, heard: int, total: int) -> str:
+        """Key points heard of those required, with the words of its band (COVERAGE_BANDS):
+        (3, 5) → '3 из 5 ключевых пунктов: больше половины' / '3 of 5 key points: more than
+        half'."""
+        share = heard / total if total else 0.0
+        band = next(key for lowest, key in COVERAGE_BANDS if share >= lowest)
+        return self.tn("num.cover.count", total, heard=heard, band=self.t(band))
+
+    def verdict(self, details: VerdictDetails) -> str:
+        """The label of a checked answer: for a verdict made of the share of key points heard
+        (good, partial, weak), that share and its band; else the verdict's own name."""
+        points = (*details.heard, *details.missed)
+        if details.verdict in COVERAGE_VERDICTS and points:
+            required = [p for p in points if not p.bonus] or list(points)
+            heard = sum(1 for p in details.heard if p in required)
+            return self.coverage(heard, len(required))
+        return self.t(f"iv.verdict.{details.verdict or 'unchecked'}")
 
     def percent(self, share: float, digits: int = 0) -> str:
         """A share as a percentage: 0.34 → '34 %' (ru) / '34%' (en)."""

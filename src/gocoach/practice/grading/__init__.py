@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         validate_exercise,
     )
     from gocoach.practice.grading.queue import GradingQueue, JobStatus, QueueBusy
+    from gocoach.practice.grading.reasons import Reason
     from gocoach.practice.grading.results import (
         BenchmarkResult,
         GradeResult,
@@ -63,6 +64,7 @@ _LAZY = {
     "JobStatus": "queue",
     "Limits": "sandbox",
     "QueueBusy": "queue",
+    "Reason": "reasons",
     "SandboxStatus": "sandbox",
     "SandboxUnavailable": "sandbox",
     "SubmissionRejected": "submission",
@@ -105,6 +107,7 @@ __all__ = [
     "JobStatus",
     "Limits",
     "QueueBusy",
+    "Reason",
     "SandboxStatus",
     "SandboxUnavailable",
     "SubmissionRejected",

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gocoach.practice.grading.reasons import Reason
+
 _IDENT = re.compile(r"[A-Za-z_\u0080-\U0010ffff][\w\u0080-\U0010ffff]*")
 _NUMBER = re.compile(r"\.?[0-9][0-9A-Za-z_.]*(?:[eEpP][+-][0-9_]+)?[i]?")
 _OPERATORS = sorted(
@@ -176,57 +178,62 @@ _FILE_LISTING = {("os", "ReadDir"), ("os", "Executable"), ("filepath", "Glob"),
                  ("fs", "ReadDir"), ("fs", "WalkDir"), ("ioutil", "ReadDir")}  # fmt: skip
 _SOURCE_NAMES = re.compile(r"_test\b|\.go$|\.test$|/proc/self|/box\b|results\.json", re.MULTILINE)
 _RISKY_IMPORTS = {
-    "testing": "импортирует testing в коде решения",
-    "flag": "импортирует flag (может менять флаги запуска тестов)",
-    "unsafe": "импортирует unsafe (может читать память процесса тестов)",
-    "os/signal": "перехватывает сигналы",
+    "testing": "flag.imports_testing",
+    "flag": "flag.imports_flag",
+    "unsafe": "flag.imports_unsafe",
+    "os/signal": "flag.catches_signals",
 }
 
 
-def static_flags(files: Mapping[str, str]) -> list[str]:
+def static_flags(files: Mapping[str, str]) -> list[Reason]:
     """Say which files print test-framework lines, exit the process or read the test files.
 
     A heuristic: a flag is a reason to look, not proof (and concatenated strings evade it);
     the grader's verdict never depends on the learner's output, whatever these checks find.
+    Each flag is a reason naming its file (`file`).
     """
-    flags: list[str] = []
+    flags: list[Reason] = []
     for name, source in sorted(files.items()):
         try:
             tokens = tokenize(source)
         except GoSyntaxError:
             continue
-        flags += [f"{name}: {text}" for text in _flags_of(tokens)]
+        flags += [Reason(code, file=name, **params) for code, params in _flags_of(tokens)]
     return flags
 
 
-def _flags_of(tokens: list[Token]) -> list[str]:
-    found: dict[str, None] = {}
+def _flags_of(tokens: list[Token]) -> list[tuple[str, dict[str, str]]]:
+    """The flags of one file: (code, params) pairs, each once, in the order found."""
+    found: dict[tuple[str, tuple[tuple[str, str], ...]], None] = {}
+
+    def flag(code: str, **params: str) -> None:
+        found[(code, tuple(params.items()))] = None
+
     names = {"os": "os", "syscall": "syscall", "runtime": "runtime", "filepath": "filepath",
              "fs": "fs", "ioutil": "ioutil"}  # fmt: skip
     for spec in imports(tokens):
         base = spec.path.rsplit("/", 1)[-1]
         if spec.path in _RISKY_IMPORTS:
-            found[_RISKY_IMPORTS[spec.path]] = None
+            flag(_RISKY_IMPORTS[spec.path])
         if spec.name == "." and base in names:
-            found[f"импортирует {spec.path} через точку"] = None
+            flag("flag.dot_import", path=spec.path)
         elif spec.name and base in names:
             names[base] = spec.name
     alias = {v: k for k, v in names.items()}
     code = [t for t in tokens if t.kind != "comment"]
     for i, token in enumerate(code):
         if token.kind == "string" and _FRAMING.search(token.value):
-            found["печатает строки в формате go test (=== RUN, --- PASS, allocs/op…)"] = None
+            flag("flag.framing")
         if token.kind == "string" and _SOURCE_NAMES.search(token.value):
-            found["обращается к файлам тестов, бинарнику тестов или /proc/self"] = None
+            flag("flag.reads_tests")
         if token.kind == "ident" and i + 2 < len(code) and code[i + 1].text == ".":
             call = (alias.get(token.text, ""), code[i + 2].text)
             if call in _EXIT_CALLS:
-                what = f"{token.text}.{call[1]}"
-                found[f"вызывает {what} (завершение процесса в обход тестов)"] = None
+                flag("flag.exit_call", call=f"{token.text}.{call[1]}")
             if call in _FILE_LISTING:
-                found[f"перечисляет файлы ({token.text}.{call[1]})"] = None
+                flag("flag.lists_files", call=f"{token.text}.{call[1]}")
             if call == ("os", "Args"):
-                found["обращается к os.Args (путь к бинарнику тестов)"] = None
+                flag("flag.os_args")
         if token.kind == "ident" and token.text == "TestMain":
-            found["упоминает TestMain (запуск тестов идёт только через проверяющего)"] = None
-    return list(found)
+            flag("flag.test_main")
+    return [(key, dict(values)) for key, values in found]

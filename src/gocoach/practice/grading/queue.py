@@ -10,12 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
+from gocoach.practice.grading.reasons import Reason
+
 T = TypeVar("T")
 State = Literal["waiting", "running", "done", "failed"]
 
 
 class QueueBusy(RuntimeError):
-    """The waiting list is full; the message asks the learner to retry later."""
+    """The waiting list is full; the message (a Reason here) asks the learner to retry later."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,9 @@ class GradingQueue(Generic[T]):
         """Queue work and return its job id; raise QueueBusy when the line is full."""
         with self._cond:
             if self._closed:
-                raise QueueBusy("Проверка решений остановлена.")
+                raise QueueBusy(Reason("queue.closed"))
             if len(self._waiting) >= self.max_waiting:
-                raise QueueBusy(
-                    f"Проверяющий занят: в очереди уже {len(self._waiting)} решений. "
-                    "Попробуйте отправить ещё раз через минуту."
-                )
+                raise QueueBusy(Reason("queue.busy", waiting=len(self._waiting)))
             job_id = f"job-{secrets.token_hex(8)}"  # unguessable, unique across restarts
             self._waiting.append((job_id, work))
             self._status[job_id] = JobStatus(job_id, "waiting")

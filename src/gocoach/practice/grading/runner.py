@@ -31,7 +31,8 @@ from gocoach.practice.grading.harness import (
     package_of,
     read_verdict,
 )
-from gocoach.practice.grading.results import GradeResult, overall_status
+from gocoach.practice.grading.reasons import Reason
+from gocoach.practice.grading.results import BenchmarkResult, GradeResult, overall_status
 from gocoach.practice.grading.sandbox import (
     Isolation,
     Limits,
@@ -240,18 +241,18 @@ def _timeout(exercise: Exercise) -> str:
     return f"{exercise.time_limit_seconds:g}s"
 
 
-def limits_note(exercise: Exercise, settings: GradingSettings) -> str:
+def limits_note(exercise: Exercise, settings: GradingSettings) -> Reason:
     """Which limits bind this run: a cgroup for the whole sandbox, or per-process rlimits."""
     mib = run_memory(exercise, settings) // MiB
     procs = settings.limits.max_processes
     support = cgroup_support()
     if settings.use_cgroups and support.version is not None:
-        where = f"cgroup {support.version}: память {mib} МБ и {procs} процессов на всю песочницу"
+        where = Reason("limits.cgroup", version=support.version, mib=mib, procs=procs)
     else:
-        where = f"rlimits: память {mib} МБ и {procs} процессов на процесс ({support.reason})"
-    seccomp = "seccomp" if _seccomp_on(settings) else "без seccomp"
-    box = "песочница bubblewrap" if settings.isolation == "bwrap" else "без песочницы"
-    return f"{box}, {seccomp}, {where}"
+        where = Reason("limits.rlimits", mib=mib, procs=procs, why=support.reason)
+    seccomp = Reason("limits.seccomp" if _seccomp_on(settings) else "limits.no_seccomp")
+    box = Reason("limits.bwrap" if settings.isolation == "bwrap" else "limits.no_sandbox")
+    return Reason("limits.note", box=box, seccomp=seccomp, where=where)
 
 
 def _seccomp_on(settings: GradingSettings) -> bool:
@@ -271,7 +272,8 @@ def grade_submission(
     try:
         accepted = accept_submission(files)
     except SubmissionRejected as exc:
-        return GradeResult("error", str(exc), duration_seconds=clock() - start, stage="rejected")
+        return GradeResult("error", None, duration_seconds=clock() - start, stage="rejected",
+                           reasons=(exc.reason,))  # fmt: skip
     flags = tuple(static_flags(accepted.files))
     harness = exercise_harness(exercise)
     job_dir = prepare_job_dir(exercise, accepted.files, work_root, harness=harness)
@@ -281,10 +283,10 @@ def grade_submission(
         shutil.rmtree(job_dir, ignore_errors=True)
         if settings.run_uid is not None and os.geteuid() == 0:
             kill_processes_of(settings.run_uid)
-    note = _ignored_note(accepted.ignored)
-    message = "\n".join(m for m in (result.message, note) if m) or None
-    return replace(result, message=message, duration_seconds=clock() - start, flags=flags,
-                   limits=limits_note(exercise, settings))  # fmt: skip
+    ignored = (Reason("submission.ignored", names=", ".join(accepted.ignored)),) \
+        if accepted.ignored else ()
+    return replace(result, reasons=result.reasons + ignored, duration_seconds=clock() - start,
+                   flags=flags, limits=limits_note(exercise, settings))  # fmt: skip
 
 
 def exercise_harness(exercise: Exercise) -> Harness:
@@ -415,8 +417,8 @@ def shape_run(
     text = ran.output.decode("utf-8", errors="replace")
     report = summarize_run(parse_events(text.splitlines(keepends=True)))
     if not report.outcomes and text.startswith("bwrap:"):
-        return GradeResult("error", "Внутренняя ошибка песочницы: " + text.strip()[:500],
-                           stage="internal")  # fmt: skip
+        return GradeResult("error", None, stage="internal",
+                           reasons=(Reason("internal.sandbox", output=text.strip()[:500]),))
     verdict = read_verdict(report.all_output, key) if key is not None else None
     facts = RunFacts(
         timed_out=ran.timed_out,
@@ -432,41 +434,30 @@ def shape_run(
     trusted = key is None or (verdict is not None and verdict.status == "pass")
     genuine = passed and trusted and ran.returncode == 0 and not ran.timed_out
     if passed and not genuine:
-        tests = tuple(replace(t, status="fail", message=UNCONFIRMED) for t in tests)
+        tests = tuple(replace(t, status="fail", reason=Reason("run.unconfirmed")) for t in tests)
     allocs = verdict.allocs if verdict is not None else {}
     benches = judge_benchmarks(exercise.alloc_limits, allocs, tests_passed=genuine)
     status = overall_status(tests, benches)
     failed = [t for t in tests if t.status != "pass"]
-    message = None
+    reasons: tuple[Reason, ...] = ()
     if (passed and not genuine) or (verdict is not None and verdict.status == "tampered"):
-        message = _unconfirmed_reason(ran, verdict)
+        reasons = (_unconfirmed_reason(ran, verdict),)
     elif status != "pass":
-        message = f"Не прошло тестов: {len(failed)} из {len(tests)}." if failed else None
-        message = "\n".join(m for m in (message, _bench_note(benches)) if m) or None
-    return GradeResult(status, message, tests, benches, stage="run")
+        failing = Reason("run.failed_count", failed=len(failed), total=len(tests))
+        reasons = tuple(r for r in (failing if failed else None, _bench_note(benches)) if r)
+    return GradeResult(status, None, tests, benches, stage="run", reasons=reasons)
 
 
-UNCONFIRMED = (
-    "Результат не подтверждён: тестовый процесс не сообщил проверяющему, что тесты прошли "
-    "(см. сообщение проверки)."
-)
-
-
-def _unconfirmed_reason(ran: ProcessOutcome, verdict: object) -> str:
+def _unconfirmed_reason(ran: ProcessOutcome, verdict: object) -> Reason:
     if ran.timed_out:
-        return "Проверка не засчитана: тестовый процесс не завершился вовремя и был остановлен."
+        return Reason("verdict.timeout")
     if verdict is None:
-        return (
-            "Проверка не засчитана: вывод похож на успешный прогон, но тестовый процесс "
-            "завершился, не дойдя до конца тестов (os.Exit, подмена вывода?). Результат "
-            "берётся только от самого тестового фреймворка, а не из напечатанного текста."
-        )
+        return Reason("verdict.missing")
     if getattr(verdict, "status", "") == "tampered":
-        return ("Проверка не засчитана: решение вмешалось в запуск тестов (изменило флаги "
-                "-test.run и др. или само вызвало TestMain).")
+        return Reason("verdict.tampered")
     if ran.returncode != 0:
-        return f"Проверка не засчитана: тестовый процесс завершился с кодом {ran.returncode}."
-    return "Проверка не засчитана: тестовый фреймворк сообщил о непройденных тестах."
+        return Reason("verdict.exit_code", code=ran.returncode)
+    return Reason("verdict.failed")
 
 
 def expected_tests(exercise: Exercise) -> list[ExpectedTest]:
@@ -483,18 +474,15 @@ def expected_tests(exercise: Exercise) -> list[ExpectedTest]:
 def _build_failure(built: ProcessOutcome, settings: GradingSettings, job_dir: Path) -> GradeResult:
     text = built.output.decode("utf-8", errors="replace")
     if built.timed_out:
-        return GradeResult("error", f"Сборка не уложилась в {settings.limits.build_seconds:g} с.",
-                           stage="build")  # fmt: skip
+        return GradeResult("error", None, stage="build", reasons=(
+            Reason("build.timeout", seconds=settings.limits.build_seconds),))
     mapped = cap_text(map_build_output(text, [BOX, str(job_dir)]), settings.message_chars)
     if "file size limit exceeded" in text or "file too large" in text:
         limit = settings.limits.build_file_bytes // MiB
-        return GradeResult("error", f"Решение не принято: после компиляции получается файл "
-                           f"больше {limit} МБ (огромный литерал массива?).\n" + mapped,
-                           stage="build")  # fmt: skip
-    if is_vet_failure(text):
-        return GradeResult("error", "go vet нашёл ошибки (тесты не запускались):\n" + mapped,
-                           stage="vet")  # fmt: skip
-    return GradeResult("error", "Решение не компилируется:\n" + mapped, stage="build")
+        return GradeResult("error", mapped, stage="build",
+                           reasons=(Reason("build.file_too_large", mib=limit),))
+    # the stage says it: the compiler's (or go vet's) lines are the whole message
+    return GradeResult("error", mapped, stage="vet" if is_vet_failure(text) else "build")
 
 
 def _hand_over(job_dir: Path, binary: Path, settings: GradingSettings, *, race: bool) -> None:
@@ -525,18 +513,9 @@ def _rlimits_user(settings: GradingSettings) -> int | None:
     return settings.run_uid
 
 
-def _bench_note(benches: tuple[object, ...]) -> str | None:
-    failed = [b for b in benches if getattr(b, "status", "pass") != "pass"]
-    return f"Лимит аллокаций не выдержан в бенчмарках: {len(failed)}." if failed else None
-
-
-def _ignored_note(ignored: tuple[str, ...]) -> str | None:
-    if not ignored:
-        return None
-    return (
-        "Не проверялись (принимаются только .go файлы решения, тесты берутся из упражнения): "
-        + (", ".join(ignored))
-    )
+def _bench_note(benches: tuple[BenchmarkResult, ...]) -> Reason | None:
+    failed = [b for b in benches if b.status != "pass"]
+    return Reason("bench.failed_count", count=len(failed)) if failed else None
 
 
 def slot_settings(

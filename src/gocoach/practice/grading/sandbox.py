@@ -22,18 +22,20 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from gocoach.practice.grading.reasons import Reason
+
 Isolation = Literal["bwrap", "rlimits"]
 MiB = 1024 * 1024
 
-UNSANDBOXED_WARNING = (
-    "ВНИМАНИЕ: bubblewrap не найден, решения запускаются без песочницы — только с лимитами "
-    "ресурсов (CPU, память, процессы). Код решения сможет читать ваши файлы и ходить в сеть. "
-    "Запускайте так только собственный код; установите bubblewrap (apt install bubblewrap)."
-)
+UNSANDBOXED_WARNING = Reason("sandbox.unsandboxed")
 
 
 class SandboxUnavailable(RuntimeError):
-    """Grading was refused because no sandbox is available."""
+    """Grading was refused because no sandbox is available; `reason` says why (str: English)."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class IsolationDecision:
     """Which isolation to use and the warning the caller must show, if any."""
 
     isolation: Isolation
-    warning: str | None
+    warning: Reason | None
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,7 @@ def choose_isolation(
     if status.available:
         return IsolationDecision("bwrap", None)
     if server_mode or not allow_unsandboxed:
-        raise SandboxUnavailable(
-            f"Проверка решений отключена: песочница недоступна ({status.reason}). "
-            "Установите bubblewrap (apt install bubblewrap)."
-        )
+        raise SandboxUnavailable(Reason("sandbox.unavailable", why=status.reason))
     return IsolationDecision("rlimits", UNSANDBOXED_WARNING)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from gocoach.practice.grading.gosource import GoSyntaxError, directives, imports, tokenize
 from gocoach.practice.grading.harness import VERDICT_PACKAGE
+from gocoach.practice.grading.reasons import Reason
 
 _GO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*\.go$")
 # //go:embed would compile the hidden tests (or the grader's generated file) into the binary;
@@ -17,7 +18,11 @@ MAX_FILE_BYTES = 256 * 1024
 
 
 class SubmissionRejected(ValueError):
-    """The submission cannot be graded; the message tells the learner why."""
+    """The submission cannot be graded; `reason` tells the learner why (str: in English)."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -36,32 +41,26 @@ def accept_submission(
     Sizes are checked before anything is parsed or compiled.
     """
     if len(files) > 4 * max_files:
-        raise SubmissionRejected(f"Решение не принято: слишком много файлов ({len(files)}).")
+        raise SubmissionRejected(Reason("submission.too_many_files", count=len(files)))
     accepted: dict[str, str] = {}
     ignored: list[str] = []
     for name, content in sorted(files.items()):
         if "/" in name or "\\" in name or ".." in name or "\x00" in name:
-            raise SubmissionRejected(
-                f"Решение не принято: имя файла «{name}» содержит путь. "
-                "Отправляйте только файлы .go без каталогов."
-            )
+            raise SubmissionRejected(Reason("submission.path", name=name))
         if name.endswith("_test.go") or not name.endswith(".go"):
             ignored.append(name)
             continue
         if not _GO_NAME.match(name):
-            raise SubmissionRejected(f"Решение не принято: недопустимое имя файла «{name}».")
+            raise SubmissionRejected(Reason("submission.bad_name", name=name))
         if len(content.encode("utf-8")) > max_file_bytes:
             raise SubmissionRejected(
-                f"Решение не принято: файл «{name}» больше {max_file_bytes // 1024} КБ."
-            )
+                Reason("submission.too_large", name=name, kib=max_file_bytes // 1024))
         _check_source(name, content)
         accepted[name] = content
     if not accepted:
-        raise SubmissionRejected(
-            "Решение не принято: в отправке нет ни одного файла .go (кроме тестов)."
-        )
+        raise SubmissionRejected(Reason("submission.no_go_files"))
     if len(accepted) > max_files:
-        raise SubmissionRejected(f"Решение не принято: больше {max_files} файлов .go.")
+        raise SubmissionRejected(Reason("submission.too_many_go_files", max=max_files))
     return AcceptedSubmission(accepted, tuple(ignored))
 
 
@@ -73,18 +72,12 @@ def _check_source(name: str, content: str) -> None:
     except GoSyntaxError:
         return  # the compiler will say what is wrong, with the line
     if any(spec.path == "C" for spec in imports(tokens)):
-        raise SubmissionRejected(
-            f'Решение не принято: «{name}» импортирует "C" — cgo в упражнениях запрещён, '
-            "используйте только стандартную библиотеку Go."
-        )
+        raise SubmissionRejected(Reason("submission.cgo", name=name))
     for spec in imports(tokens):
         if VERDICT_PACKAGE in spec.path.split("/"):
             raise SubmissionRejected(
-                f"Решение не принято: «{name}» импортирует пакет проверяющего «{spec.path}»."
-            )
+                Reason("submission.verdict_package", name=name, path=spec.path))
     for directive, line in directives(tokens):
         if directive in _FORBIDDEN_DIRECTIVES or directive.startswith("go:cgo_"):
             raise SubmissionRejected(
-                f"Решение не принято: «{name}», строка {line}: директива //{directive} "
-                "в решениях запрещена."
-            )
+                Reason("submission.directive", name=name, line=line, directive=directive))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from gocoach.practice.grading.exercises import AllocLimit
 from gocoach.practice.grading.gotest_json import RunReport, TestOutcome
 from gocoach.practice.grading.harness import is_verdict_line
+from gocoach.practice.grading.reasons import Reason
 from gocoach.practice.grading.results import BenchmarkResult, Status, TestResult
 
 _FRAME = re.compile(r"^(=== (RUN|PAUSE|CONT|NAME)\b.*|--- (PASS|FAIL|SKIP): \w+ \(.*\))$")
@@ -44,11 +45,14 @@ class RunFacts:
     pids_exhausted: bool = False  # a fork or thread failed at the cgroup's pids limit
 
 
+CUT = "…"  # the last line of output cut to its limit (in no language)
+
+
 def cap_text(text: str, limit: int) -> str:
-    """Cut text to `limit` characters, saying so."""
+    """Cut text to `limit` characters, a last line CUT saying so."""
     if len(text) <= limit:
         return text
-    return text[:limit] + f"\n… [вывод обрезан до {limit} символов]"
+    return text[:limit] + "\n" + CUT
 
 
 def clean_output(lines: list[str]) -> str:
@@ -59,86 +63,79 @@ def clean_output(lines: list[str]) -> str:
     ).strip()
 
 
-def explain_failure(output: str, facts: RunFacts) -> str:
-    """Return a one-paragraph reason for a failed test, in the learner's terms."""
+def explain_failure(output: str, facts: RunFacts) -> tuple[Reason | None, str | None]:
+    """Why a test failed, in the learner's terms: a reason, or the failed assertions' lines
+    (tool output) when the test said it itself."""
     if facts.oom_killed:
-        return f"Превышен лимит памяти ({facts.memory_mib} МБ на всю песочницу): процесс убит."
+        return Reason("test.memory_killed", mib=facts.memory_mib), None
     if "test timed out after" in output:
-        return (
-            f"Тест не уложился в {facts.time_limit_seconds:g} с: бесконечный цикл, дедлок "
-            "или горутина, которая никогда не завершается?"
-        )
+        return Reason("test.timeout", seconds=facts.time_limit_seconds), None
     if "out of memory" in output:
-        return f"Превышен лимит памяти ({facts.memory_mib} МБ): решение выделяет слишком много."
+        return Reason("test.memory", mib=facts.memory_mib), None
     if facts.pids_exhausted or any(sign in output for sign in _PROCESS_LIMIT_SIGNS):
-        return "Превышен лимит процессов/потоков: решение порождает слишком много процессов."
+        return Reason("test.processes"), None
     if "race detected during execution of test" in output or "WARNING: DATA RACE" in output:
-        return (
-            "Обнаружена гонка данных (data race): защитите общее состояние мьютексом или каналом."
-        )
+        return Reason("test.race"), None
     panic = _PANIC.search(output)
     if panic:
-        return f"Паника: {panic[1]}"
+        return Reason("test.panic", panic=panic[1]), None
     assertions = [line.strip() for line in output.splitlines() if _ASSERTION.match(line)]
-    return cap_text("\n".join(assertions), 1000) if assertions else "Тест не прошёл."
+    if assertions:
+        return None, cap_text("\n".join(assertions), 1000)
+    return Reason("test.failed"), None
 
 
-def explain_abort(report: RunReport, facts: RunFacts) -> str | None:
+def explain_abort(report: RunReport, facts: RunFacts) -> Reason | None:
     """Say why the test process stopped early, or None when it ran to completion."""
     if facts.output_truncated:
-        return (
-            f"Проверка прервана: решение напечатало больше {facts.output_limit_mib:g} МБ. "
-            "Уберите лишний вывод."
-        )
+        return Reason("run.output_limit", mib=facts.output_limit_mib)
     if facts.oom_killed:
-        return explain_failure("", facts)
+        return explain_failure("", facts)[0]
     if facts.timed_out:
-        return (
-            f"Проверка прервана: тесты не уложились в {facts.time_limit_seconds:g} с "
-            "и процесс был остановлен."
-        )
+        return Reason("run.timeout", seconds=facts.time_limit_seconds)
     if not report.outcomes and _PANIC.search(report.package_output):
-        return "Тесты не запустились: паника при инициализации пакета (init или var). " + (
-            explain_failure(report.package_output, facts)
-        )
+        return Reason("run.init_panic", cause=_cause(report.package_output, facts))
     if not report.outcomes and report.package_output.strip():
-        reason = explain_failure(report.package_output, facts)
-        if reason == "Тест не прошёл.":
-            reason = cap_text(report.package_output.strip(), 1000)
-        return "Тесты не запустились: " + reason
+        return Reason("run.not_started", cause=_cause(report.package_output, facts))
     return None
+
+
+def _cause(package_output: str, facts: RunFacts) -> str:
+    """What stopped the tests from starting: a reason, else what the package printed."""
+    reason, lines = explain_failure(package_output, facts)
+    if reason is not None and reason.code != "test.failed":
+        return reason
+    return lines or cap_text(package_output.strip(), 1000)
 
 
 def judge_tests(
     expected: list[ExpectedTest], report: RunReport, facts: RunFacts, output_chars: int
 ) -> tuple[TestResult, ...]:
     """Give every expected test a status; a test without a pass event never passes."""
-    abort = (
-        explain_abort(report, facts) or "Тест не запускался: выполнение тестов прервалось раньше."
-    )
+    abort = explain_abort(report, facts) or Reason("test.not_run")
     return tuple(
         _judge_one(t, report.outcomes.get(t.name), facts, abort, output_chars) for t in expected
     )
 
 
 def _judge_one(
-    test: ExpectedTest, outcome: TestOutcome | None, facts: RunFacts, abort: str, limit: int
+    test: ExpectedTest, outcome: TestOutcome | None, facts: RunFacts, abort: Reason, limit: int
 ) -> TestResult:
     if outcome is None:
-        return TestResult(test.name, "fail", abort, None, test.test_code, test.hidden)
+        return TestResult(test.name, "fail", None, None, test.test_code, test.hidden, abort)
     output = clean_output(outcome.output)
     shown = cap_text(output, limit) or None
     if outcome.action == "pass":
         return TestResult(test.name, "pass", None, shown, test.test_code, test.hidden)
+    reason: Reason | None
+    lines: str | None = None
     if outcome.action == "skip":
-        message = "Тест пропущен (t.Skip): решение должно проходить все тесты."
-    elif outcome.action is None:
-        message = (
-            abort if (facts.timed_out or facts.output_truncated) else explain_failure(output, facts)
-        )
+        reason = Reason("test.skipped")
+    elif outcome.action is None and (facts.timed_out or facts.output_truncated):
+        reason = abort
     else:
-        message = explain_failure(output, facts)
-    return TestResult(test.name, "fail", message, shown, test.test_code, test.hidden)
+        reason, lines = explain_failure(output, facts)
+    return TestResult(test.name, "fail", lines, shown, test.test_code, test.hidden, reason)
 
 
 def judge_benchmarks(
@@ -154,18 +151,14 @@ def judge_benchmarks(
         allocs = measured.get(limit.benchmark) if tests_passed else None
         if allocs is not None and allocs < 0:
             allocs = None
+        reason: Reason | None = None
         if allocs is None and not tests_passed:
-            message: str | None = "Бенчмарк не запускался: сначала должны пройти все тесты."
+            reason = Reason("bench.not_run")
         elif allocs is None:
-            message = "Бенчмарк не запустился или упал."
+            reason = Reason("bench.crashed")
         elif allocs > limit.max_allocs_per_op:
-            message = (
-                f"{allocs} аллокаций на операцию, а допустимо не больше {limit.max_allocs_per_op}."
-            )
-        else:
-            message = None
-        status: Status = "pass" if message is None else "fail"
-        results.append(
-            BenchmarkResult(limit.benchmark, status, allocs, limit.max_allocs_per_op, message)
-        )
+            reason = Reason("bench.allocs", allocs=allocs, max=limit.max_allocs_per_op)
+        status: Status = "pass" if reason is None else "fail"
+        results.append(BenchmarkResult(limit.benchmark, status, allocs, limit.max_allocs_per_op,
+                                       reason=reason))  # fmt: skip
     return tuple(results)

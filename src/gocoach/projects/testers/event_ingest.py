@@ -6,7 +6,9 @@ import json
 from collections import Counter
 from typing import Any
 
-from gocoach.projects.checks import App, CheckFailed, Reply, StageTest, Tester, clip
+from gocoach.projects.checks import App, CheckFailed, Reply, StageTest, Tester, clip, either
+from gocoach.projects.nats import Subscriber
+from gocoach.projects.said import Lines, Said
 
 BATCH_LINE = '{"batch": N, "events": ["id", ...]}'
 
@@ -20,9 +22,9 @@ def events(prefix: str, count: int) -> list[dict[str, Any]]:
 def send(app: App, batch: list[dict[str, Any]]) -> Reply:
     """POST /events with these events (checked: 202 with the count)."""
     reply = app.request("POST", "/events", json_body=batch)
-    answer = reply.expect_json(202, what="события не приняты")
+    answer = reply.expect_json(202, what=Said("pj.check.ev.not_accepted"))
     if not isinstance(answer, dict) or answer.get("accepted") != len(batch):
-        raise reply.fail("неверный ответ о приёме", f'{{"accepted": {len(batch)}}}')
+        raise reply.fail(Said("pj.check.ev.wrong_answer"), f'{{"accepted": {len(batch)}}}')
     return reply
 
 
@@ -38,8 +40,8 @@ def batches(app: App) -> list[list[str]]:
             value = None
         ids = value.get("events") if isinstance(value, dict) else None
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise CheckFailed("строка в stdout — не пачка", got=clip(line, 300),
-                              expected=f"каждая строка stdout — {BATCH_LINE}")
+            raise CheckFailed(Said("pj.check.ev.not_batch"), got=clip(line, 300),
+                              expected=Said("pj.check.ev.batch_lines", line=BATCH_LINE))
         found.append(ids)
     return found
 
@@ -55,28 +57,27 @@ def wait_written(t: Tester, app: App, ids: set[str], seconds: float) -> Counter[
     return written(app)
 
 
-def check_once(app: App, accepted: set[str], refused: set[str], when: str) -> None:
+def check_once(app: App, accepted: set[str], refused: set[str], when: Said) -> None:
     """Every accepted event written exactly once; no refused one written."""
     counts = written(app)
     missing = sorted(accepted - set(counts))
     twice = sorted(i for i in accepted if counts[i] > 1)
     leaked = sorted(refused & set(counts))
     if missing or twice or leaked:
-        raise CheckFailed(f"события записаны неверно {when}",
-                          got=f"не записаны: {missing[:8]}; записаны дважды: {twice[:8]}; "
-                          f"записаны отклонённые: {leaked[:8]}",
-                          expected="каждое принятое событие — ровно один раз, отклонённые — ни "
-                          "разу")
+        raise CheckFailed(Said("pj.check.ev.written_wrong", when=when),
+                          got=Said("pj.check.ev.written_counts", missing=str(missing[:8]),
+                                   twice=str(twice[:8]), leaked=str(leaked[:8])),
+                          expected=Said("pj.check.ev.once_expected"))
 
 
-BAD_BODIES: tuple[tuple[str, str], ...] = (
-    ("не JSON", '[{"id": "x1", "type": "click"'),
-    ("не массив", '{"id": "x2", "type": "click"}'),
-    ("пустой массив", "[]"),
-    ("нет id", '[{"type": "click"}]'),
-    ("пустой type", '[{"id": "x3", "type": ""}]'),
-    ("id — число", '[{"id": 5, "type": "click"}]'),
-    ("одно из двух неверно", '[{"id": "half-ok", "type": "click"}, {"id": "half-bad"}]'),
+BAD_BODIES: tuple[tuple[Said, str], ...] = (
+    (Said("pj.check.bad.not_json"), '[{"id": "x1", "type": "click"'),
+    (Said("pj.check.ev.not_array"), '{"id": "x2", "type": "click"}'),
+    (Said("pj.check.ev.empty_array"), "[]"),
+    (Said("pj.check.bad.no_field", field="id"), '[{"type": "click"}]'),
+    (Said("pj.check.bad.empty", field="type"), '[{"id": "x3", "type": ""}]'),
+    (Said("pj.check.bad.number", field="id"), '[{"id": 5, "type": "click"}]'),
+    (Said("pj.check.ev.one_of_two"), '[{"id": "half-ok", "type": "click"}, {"id": "half-bad"}]'),
 )
 
 
@@ -88,21 +89,22 @@ def stage_1(t: Tester) -> None:
         batch = events(f"s1r{n}", size)
         send(app, batch)
         accepted |= {e["id"] for e in batch}
-    t.passed("POST /events → 202 с числом принятых событий")
+    t.passed(Said("pj.check.ev.ok.accepted"))
     for what, body in BAD_BODIES:
         reply = app.request("POST", "/events", body=body,
                             headers={"Content-Type": "application/json"})
-        error = reply.expect_json(400, what=f"{what}: запрос не отклонён")
+        error = reply.expect_json(400, what=Said("pj.check.not_refused", what=what))
         if not isinstance(error, dict) or "error" not in error:
-            raise reply.fail(f"{what}: в ответе 400 нет поля error", 'JSON {"error": "..."}')
+            raise reply.fail(Said("pj.check.no_error_field_of", what=what),
+                             'JSON {"error": "..."}')
     reply = app.request("POST", "/events", json_body=events("big", 1001))
-    reply.expect(400, 413, what="1001 событие в одном запросе принято")
-    t.passed("неверные тела и 1001 событие → 400")
-    app.request("GET", "/events").expect(405, what="GET /events не отклонён")
+    reply.expect(400, 413, what=Said("pj.check.ev.too_many_accepted"))
+    t.passed(Said("pj.check.ev.ok.refused"))
+    app.request("GET", "/events").expect(405, what=Said("pj.check.ev.get_allowed"))
     wait_written(t, app, accepted, 2.0)
     check_once(app, accepted, {"half-ok", "half-bad", "x1", "x2", "x3"} |
-               {f"big-{i}" for i in range(1001)}, "за 2 с после приёма")
-    t.passed(f"все {len(accepted)} принятых событий записаны по разу, отклонённые — нет")
+               {f"big-{i}" for i in range(1001)}, Said("pj.check.ev.when_2s"))
+    t.passed(Said("pj.check.ev.ok.written", count=len(accepted)))
 
 
 def stage_2(t: Tester) -> None:
@@ -113,11 +115,12 @@ def stage_2(t: Tester) -> None:
     tail = {f"s2tail-{i}" for i in range(5)}
     wait_written(t, app, tail, 1.0)
     if not tail <= set(written(app)):
-        raise CheckFailed("неполная пачка не записана по таймеру",
-                          sent="app -batch 50 -flush 300ms; 5 событий, затем ожидание",
-                          got=f"через {t.clock() - sent_at:.1f} с их нет в stdout",
-                          expected="запись не позже чем через -flush (300 мс) с запасом — 1 с")
-    t.passed(f"5 событий записаны через {t.clock() - sent_at:.2f} с, не дожидаясь пачки")
+        raise CheckFailed(Said("pj.check.ev.no_timer_flush"),
+                          sent=Said("pj.check.ev.sent_tail"),
+                          got=Said("pj.check.ev.not_in_stdout",
+                                   seconds=round(t.clock() - sent_at, 1)),
+                          expected=Said("pj.check.ev.flush_expected"))
+    t.passed(Said("pj.check.ev.ok.flushed", seconds=round(t.clock() - sent_at, 2)))
     app.terminate(grace=3.0)
     # A flush interval far longer than the run: only full batches may be written meanwhile.
     app = t.server("-batch", "50", "-flush", "10s")
@@ -127,14 +130,13 @@ def stage_2(t: Tester) -> None:
     wait_written(t, app, first, 1.5)
     t.sleep(0.3)
     sizes = [len(b) for b in batches(app)]
-    sent = "app -batch 50 -flush 10s; 12 × POST /events по 10 событий подряд"
+    sent = Said("pj.check.ev.sent_12")
     if sizes != [50, 50]:
-        raise CheckFailed("события пишутся не пачками по -batch", sent=sent,
-                          got=f"размеры пачек: {sizes}",
-                          expected="две полные пачки по 50 сразу; 20 остальных ждут таймера "
-                          "или полной пачки")
-    check_once(app, first, set(), "(две полные пачки)")
-    t.passed("120 событий: две пачки по 50 сразу, 20 ждут в неполной пачке")
+        raise CheckFailed(Said("pj.check.ev.not_batched"), sent=sent,
+                          got=Said("pj.check.ev.sizes", sizes=str(sizes)),
+                          expected=Said("pj.check.ev.batches_expected"))
+    check_once(app, first, set(), Said("pj.check.ev.when_two_batches"))
+    t.passed(Said("pj.check.ev.ok.batches"))
 
 
 def stage_3(t: Tester) -> None:
@@ -143,45 +145,48 @@ def stage_3(t: Tester) -> None:
     flood = [events(f"s3r{n}", 20) for n in range(20)]
     answers = app.in_parallel(20, lambda n: app.attempt("POST", "/events", json_body=flood[n],
                                                           timeout=3.0))
-    sent = "app -queue 100 -batch 10 -sink-delay 100ms; 20 одновременных POST по 20 событий"
+    sent = Said("pj.check.ev.sent_flood")
     replies = [reply for reply in answers if reply is not None]
     if len(replies) < len(answers):
         ended = t.box.wait(0.1)
-        raise CheckFailed("при перегрузке запросы остались без ответа", sent=sent,
-                          got=f"без ответа за 3 с: {len(answers) - len(replies)} из 20"
-                          + (f"; программа завершилась ({ended.describe()})" if ended else ""),
-                          expected="429/503 сразу, а не ожидание места в очереди")
+        unanswered = Said("pj.check.ev.unanswered", count=len(answers) - len(replies))
+        raise CheckFailed(Said("pj.check.ev.no_answer"), sent=sent,
+                          got=Lines(unanswered, Said("pj.check.http.ended", exit=ended.describe()),
+                                    sep="; ") if ended else unanswered,
+                          expected=Said("pj.check.ev.at_once_expected"))
     codes = Counter(reply.status for reply in replies)
     slow = max(reply.seconds for reply in replies)
     if set(codes) - {202, 429, 503}:
-        raise CheckFailed("неожиданные коды ответа при перегрузке", sent=sent, got=str(codes),
-                          expected="202, 429 или 503")
+        raise CheckFailed(Said("pj.check.ev.odd_codes"), sent=sent, got=str(codes),
+                          expected=either("202, 429", "503"))
     if not codes[429] + codes[503]:
-        raise CheckFailed("при переполнении очереди всё принято", sent=sent,
-                          got=f"все {codes[202]} запросов → 202",
-                          expected="часть запросов → 429/503 (очередь на 100 событий)")
+        raise CheckFailed(Said("pj.check.ev.all_accepted"), sent=sent,
+                          got=Said("pj.check.ev.all_202", count=codes[202]),
+                          expected=Said("pj.check.ev.some_refused"))
     if slow > 1.5:
-        raise CheckFailed("ответ при перегрузке ждал места в очереди", sent=sent,
-                          got=f"самый долгий ответ — {slow:.1f} с",
-                          expected="429/503 сразу, быстрее 1,5 с")
+        raise CheckFailed(Said("pj.check.ev.waited"), sent=sent,
+                          got=Said("pj.check.ev.slowest", seconds=round(slow, 1)),
+                          expected=Said("pj.check.ev.fast_expected"))
     accepted = {e["id"] for reply, batch in zip(answers, flood, strict=True)
                 if reply is not None
                 and reply.status == 202 for e in batch}
     refused = {e["id"] for batch in flood for e in batch} - accepted
     if len(accepted) > 130:
-        raise CheckFailed("принято больше, чем вмещает очередь", sent=sent,
-                          got=f"принято {len(accepted)} событий", expected="не больше ~130")
-    t.passed(f"перегрузка: {codes[202]} × 202, {codes[429] + codes[503]} × 429/503, "
-             f"самый долгий ответ {slow:.2f} с")
+        raise CheckFailed(Said("pj.check.ev.over_capacity"), sent=sent,
+                          got=Said("pj.check.ev.accepted_count", count=len(accepted)),
+                          expected=Said("pj.check.ev.at_most_130"))
+    t.passed(Said("pj.check.ev.ok.overload", accepted=codes[202],
+                  refused=codes[429] + codes[503], seconds=round(slow, 2)))
     health = app.request("GET", "/healthz", timeout=1.0)
-    health.expect(200, what="/healthz не отвечает под нагрузкой")
+    health.expect(200, what=Said("pj.check.ev.no_health"))
     wait_written(t, app, accepted, len(accepted) / 50 + 2.0)
-    check_once(app, accepted, refused, "после перегрузки")
-    t.passed(f"все {len(accepted)} принятых записаны по разу, {len(refused)} отклонённых — нет")
+    check_once(app, accepted, refused, Said("pj.check.ev.when_overloaded"))
+    t.passed(Said("pj.check.ev.ok.after_overload", accepted=len(accepted), refused=len(refused)))
     send(app, events("s3after", 20))
     wait_written(t, app, {f"s3after-{i}" for i in range(20)}, 2.0)
-    check_once(app, accepted | {f"s3after-{i}" for i in range(20)}, refused, "после разгрузки")
-    t.passed("после разгрузки события снова принимаются и записываются")
+    check_once(app, accepted | {f"s3after-{i}" for i in range(20)}, refused,
+               Said("pj.check.ev.when_drained"))
+    t.passed(Said("pj.check.ev.ok.drained"))
 
 
 def stage_4(t: Tester) -> None:
@@ -190,7 +195,7 @@ def stage_4(t: Tester) -> None:
     first = events("s4a", 40)
     send(app, first)
     late = app.request("POST", "/events", json_body=events("s4b", 40))
-    late.expect(429, 503, what="40 событий сверх очереди на 50 приняты")
+    late.expect(429, 503, what=Said("pj.check.ev.over_queue_accepted"))
     wait_written(t, app, {e["id"] for e in first}, 3.0)
     t.sleep(0.15)
     metrics = app.metrics()
@@ -204,22 +209,113 @@ def stage_4(t: Tester) -> None:
               "events_written_total": 40.0, "queue_depth": 0.0}
     batches_written = metrics.value("batches_written_total")
     if got != wanted or not 2 <= batches_written <= 40:
-        raise CheckFailed("метрики не сходятся с тем, что произошло",
-                          sent="40 событий приняты, 40 отклонены, затем записаны; GET /metrics",
+        raise CheckFailed(Said("pj.check.ev.metrics_wrong"),
+                          sent=Said("pj.check.ev.metrics_sent"),
                           got=f"{got}, batches_written_total {batches_written:g}",
-                          expected=f"{wanted}, batches_written_total не меньше 2")
-    t.passed("метрики: принято 40, отклонено 40, записано 40, очередь пуста")
+                          expected=Said("pj.check.ev.metrics_expected", wanted=str(wanted)))
+    t.passed(Said("pj.check.ev.ok.metrics"))
     last = events("s4c", 30)
     send(app, last)
     sent_at = t.sigterm()
     ended = t.wait_exit(grace=3.0, since=sent_at)
     if ended.signal or ended.code != 0:
-        raise CheckFailed("по SIGTERM сервис не завершился чисто", sent="SIGTERM",
-                          got=ended.describe(), expected="запись всего принятого, код выхода 0")
+        raise CheckFailed(Said("pj.check.sigterm_unclean"), sent="SIGTERM",
+                          got=ended.describe(), expected=Said("pj.check.ev.write_all_expected"))
     app.run.stdout.finished(2)
     check_once(app, {e["id"] for e in first + last}, {f"s4b-{i}" for i in range(40)},
-               "после SIGTERM")
-    t.passed("30 событий, принятых перед SIGTERM, записаны; код выхода 0")
+               Said("pj.check.ev.when_sigterm"))
+    t.passed(Said("pj.check.ev.ok.sigterm"))
 
 
-STAGES: dict[int, StageTest] = {1: stage_1, 2: stage_2, 3: stage_3, 4: stage_4}
+NATS_ENV = "NATS_URL"
+
+
+def typed(prefix: str, count: int) -> list[dict[str, Any]]:
+    """`count` events of types click and view in turn."""
+    return [{"id": f"{prefix}-{i}", "type": ("click", "view")[i % 2]} for i in range(count)]
+
+
+def published(subscriber: Subscriber) -> dict[str, list[str]]:
+    """Event id → the subjects it was published to (CheckFailed on a message that is not an
+    event's JSON)."""
+    found: dict[str, list[str]] = {}
+    for message in subscriber.messages():
+        try:
+            value = json.loads(message.payload)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+            body = clip(message.payload.decode(errors="replace"), 200)
+            raise CheckFailed(Said("pj.check.ev.nats_not_event"),
+                              got=f"{message.subject}: {body}",
+                              expected=Said("pj.check.ev.nats_event_body",
+                                            body='{"id": "e-1", "type": "click"}'))
+        found.setdefault(value["id"], []).append(message.subject)
+    return found
+
+
+def check_published(subscriber: Subscriber, accepted: list[dict[str, Any]], refused: set[str],
+                    sent: Said) -> None:
+    """Each accepted event on events.<type> exactly once; no refused one at all."""
+    found = published(subscriber)
+    missing = [e["id"] for e in accepted if e["id"] not in found]
+    if missing:
+        raise CheckFailed(Said("pj.check.ev.not_published"), sent=sent,
+                          got=Said("pj.check.ev.not_arrived", ids=str(missing[:8]),
+                                   total=len(accepted), messages=len(subscriber.messages())),
+                          expected=Said("pj.check.ev.published_expected"))
+    twice = {i: subjects for i, subjects in found.items() if len(subjects) > 1}
+    if twice:
+        shown = dict(list(twice.items())[:5])
+        raise CheckFailed(Said("pj.check.ev.published_twice"), sent=sent,
+                          got=Said("pj.check.ev.repeats", repeats=str(shown)),
+                          expected=Said("pj.check.ev.one_message"))
+    wrong = {e["id"]: found[e["id"]][0] for e in accepted
+             if found[e["id"]][0] != f"events.{e['type']}"}
+    if wrong:
+        raise CheckFailed(Said("pj.check.ev.wrong_subject"), sent=sent,
+                          got=str(dict(list(wrong.items())[:5])),
+                          expected=Said("pj.check.ev.subject_expected"))
+    leaked = sorted(refused & set(found))
+    if leaked:
+        raise CheckFailed(Said("pj.check.ev.refused_published"), sent=sent,
+                          got=str(leaked[:8]), expected=Said("pj.check.ev.refused_not_published"))
+
+
+def stage_5(t: Tester) -> None:
+    """Every written event is published once to NATS (events.<type>), also on SIGTERM."""
+    broker = t.nats()  # skipped (neither failed nor passed) without nats-server
+    subscriber = broker.subscribe("events.>")
+    app = t.server("-batch", "10", "-flush", "100ms", env={NATS_ENV: broker.url})
+    accepted: list[dict[str, Any]] = []
+    for n, size in enumerate((12, 5, 8)):
+        batch = typed(f"s5r{n}", size)
+        send(app, batch)
+        accepted += batch
+    bad = app.request("POST", "/events", json_body=[{"id": "s5bad-0", "type": "click"},
+                                                     {"id": "s5bad-1"}])
+    bad.expect(400, what=Said("pj.check.ev.no_type_accepted"))
+    sent = Said("pj.check.ev.sent_nats", command=f"{NATS_ENV}={broker.url} app -batch 10 "
+                "-flush 100ms; 3 × POST /events")
+    ids = {e["id"] for e in accepted}
+    t.until(2.0, lambda: ids <= set(published(subscriber)))
+    t.sleep(0.3)  # a second copy would come right after the first
+    check_published(subscriber, accepted, {"s5bad-0", "s5bad-1"}, sent)
+    wait_written(t, app, ids, 1.0)
+    check_once(app, ids, {"s5bad-0", "s5bad-1"}, Said("pj.check.ev.when_nats"))
+    t.passed(Said("pj.check.ev.ok.published", count=len(accepted)))
+    last = typed("s5last", 20)
+    send(app, last)
+    sent_at = t.sigterm()
+    ended = t.wait_exit(grace=3.0, since=sent_at)
+    if ended.signal or ended.code != 0:
+        raise CheckFailed(Said("pj.check.sigterm_unclean"), sent="SIGTERM",
+                          got=ended.describe(), expected=Said("pj.check.ev.publish_all_expected"))
+    everything = {e["id"] for e in accepted + last}
+    t.until(1.0, lambda: everything <= set(published(subscriber)), every=0.02)
+    check_published(subscriber, accepted + last, {"s5bad-0", "s5bad-1"},
+                    Said("pj.check.ev.sent_then_sigterm"))
+    t.passed(Said("pj.check.ev.ok.published_on_sigterm", connections=broker.relay.connections))
+
+
+STAGES: dict[int, StageTest] = {1: stage_1, 2: stage_2, 3: stage_3, 4: stage_4, 5: stage_5}

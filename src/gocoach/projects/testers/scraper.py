@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from gocoach.projects.checks import CheckFailed, Ran, StageTest, Tester, parse_json_lines
+from gocoach.projects.checks import CheckFailed, Ran, StageTest, Tester, either, parse_json_lines
+from gocoach.projects.said import Said
 from gocoach.projects.site import Page, Site, html
 
-LINE = '{"url": "...", "depth": N, "status": 200, "title": "..."} или {"url", "depth", "error"}'
+LINE = either('{"url": "...", "depth": N, "status": 200, "title": "..."}',
+              '{"url", "depth", "error"}')
 
 
 def crawl(
@@ -16,16 +18,16 @@ def crawl(
     """Run the scraper on the site: exit 0 and one well-formed JSON line per page."""
     ran = t.run("-url", site.url("/"), *flags, timeout=timeout)
     if ran.exit.signal or ran.exit.code != 0:
-        raise ran.fail("скрапер завершился с ошибкой", "код выхода 0 после обхода")
+        raise ran.fail(Said("pj.check.sc.failed"), Said("pj.check.sc.exit_zero"))
     lines = [line for line in ran.stdout.splitlines() if line.strip()]
     pages = parse_json_lines(ran.stdout)
     if len(pages) != len(lines):
-        raise ran.fail("в stdout есть строки не в JSON", f"по строке JSON на страницу: {LINE}")
+        raise ran.fail(Said("pj.check.sc.not_json"), Said("pj.check.sc.line_per_page", line=LINE))
     for page in pages:
         ok = isinstance(page.get("url"), str) and type(page.get("depth")) is int and (
             type(page.get("status")) is int or isinstance(page.get("error"), str))
         if not ok:
-            raise CheckFailed("строка о странице без нужных полей", sent=ran.command(),
+            raise CheckFailed(Said("pj.check.sc.no_fields"), sent=ran.command(),
                               got=str(page), expected=LINE)
     return ran, pages
 
@@ -34,8 +36,8 @@ def _by_url(ran: Ran, pages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for page in pages:
         if page["url"] in seen:
-            raise ran.fail(f"страница {page['url']} напечатана дважды",
-                           "каждая страница — одна строка")
+            raise ran.fail(Said("pj.check.sc.printed_twice", url=page["url"]),
+                           Said("pj.check.sc.one_line"))
         seen[page["url"]] = page
     return seen
 
@@ -50,12 +52,12 @@ def stage_1(t: Tester) -> None:
     ran, pages = crawl(t, site, "-depth", "0")
     expected = {"url": site.url("/"), "depth": 0, "status": 200, "title": "Главная страница"}
     if len(pages) != 1 or any(pages[0].get(k) != v for k, v in expected.items()):
-        raise ran.fail("неверный результат для одной страницы", str(expected))
-    t.passed("-depth 0: одна строка с url, depth 0, status 200 и title")
+        raise ran.fail(Said("pj.check.sc.wrong_one"), str(expected))
+    t.passed(Said("pj.check.sc.ok.one"))
     if site.requested("/") != 1 or site.requested("/other"):
-        raise CheckFailed("лишние запросы к сайту", sent=ran.command(),
-                          got=str(site.paths()), expected="«/» один раз, «/other» ни разу")
-    t.passed("страница запрошена один раз, по ссылкам при -depth 0 не ходили")
+        raise CheckFailed(Said("pj.check.sc.extra_requests"), sent=ran.command(),
+                          got=str(site.paths()), expected=Said("pj.check.sc.once_expected"))
+    t.passed(Said("pj.check.sc.ok.once"))
 
 
 def stage_2(t: Tester) -> None:
@@ -83,21 +85,21 @@ def stage_2(t: Tester) -> None:
         missing = sorted(set(expected) - set(got))
         extra = sorted(set(got) - set(expected))
         wrong = sorted(u for u in set(got) & set(expected) if got[u] != expected[u])
-        raise ran.fail(f"не тот набор страниц: нет {missing}, лишние {extra}, "
-                       f"неверная глубина у {wrong}", "8 страниц сайта до глубины 2 "
-                       "с кратчайшей глубиной")
-    t.passed("напечатаны ровно 8 страниц до глубины 2, глубина — по кратчайшему пути")
+        raise ran.fail(Said("pj.check.sc.wrong_set", missing=str(missing), extra=str(extra),
+                            wrong=str(wrong)), Said("pj.check.sc.set_expected"))
+    t.passed(Said("pj.check.sc.ok.set"))
     if found[site.url("/missing")].get("status") != 404:
-        raise ran.fail("у несуществующей страницы не status 404", '"status": 404')
+        raise ran.fail(Said("pj.check.sc.no_404"), '"status": 404')
     if found[site.url("/b.html")].get("title") != "Страница B":
-        raise ran.fail("неверный title", '"title": "Страница B" у /b.html')
-    t.passed("404 и заголовки переданы верно")
+        raise ran.fail(Said("pj.check.sc.wrong_title"),
+                       Said("pj.check.sc.title_of", title='"title": "Страница B"', path="/b.html"))
+    t.passed(Said("pj.check.sc.ok.titles"))
     dup = _duplicates(site)
     if dup or site.requested("/f") or site.requested("/g"):
-        raise CheckFailed("страницы запрошены повторно или дальше -depth", sent=ran.command(),
-                          got=f"запросы: {site.paths()}",
-                          expected="каждая страница до глубины 2 — один раз; /f и /g — ни разу")
-    t.passed("каждая страница запрошена один раз, дальше глубины 2 — ни одной")
+        raise CheckFailed(Said("pj.check.sc.repeated"), sent=ran.command(),
+                          got=Said("pj.check.sc.requests", requests=str(site.paths())),
+                          expected=Said("pj.check.sc.repeated_expected"))
+    t.passed(Said("pj.check.sc.ok.no_repeats"))
 
 
 def stage_3(t: Tester) -> None:
@@ -108,23 +110,24 @@ def stage_3(t: Tester) -> None:
     site = t.site(pages)
     ran, printed = crawl(t, site, "-depth", "1", "-concurrency", "4")
     if len(printed) != 13:
-        raise ran.fail(f"напечатано страниц: {len(printed)}", "13 (главная и 12 по ссылкам)")
+        raise ran.fail(Said("pj.check.sc.printed", count=len(printed)),
+                       Said("pj.check.sc.printed_13"))
     if not 2 <= site.max_in_flight <= 4:
-        raise CheckFailed(f"одновременных запросов к сайту: до {site.max_in_flight}",
-                          sent=ran.command() + " (12 страниц по 0,25 с)",
-                          got=f"максимум одновременно: {site.max_in_flight}",
-                          expected="от 2 до 4 одновременных запросов (-concurrency 4)")
-    t.passed(f"-concurrency 4: до {site.max_in_flight} запросов одновременно")
+        raise CheckFailed(Said("pj.check.sc.in_flight", count=site.max_in_flight),
+                          sent=Said("pj.check.sc.slow_pages", command=ran.command()),
+                          got=Said("pj.check.sc.max_in_flight", count=site.max_in_flight),
+                          expected=Said("pj.check.sc.in_flight_expected"))
+    t.passed(Said("pj.check.sc.ok.concurrency", count=site.max_in_flight))
     few = {"/": html("Пять ссылок", *children[:5])}
     few.update({path: Page(html(path).body, delay=0.1) for path in children[:5]})
     site = t.site(few)
     ran, printed = crawl(t, site, "-depth", "1", "-concurrency", "1")
     if site.max_in_flight != 1 or len(printed) != 6:
-        raise CheckFailed("-concurrency 1 — не по одному запросу", sent=ran.command(),
-                          got=f"максимум одновременно: {site.max_in_flight}, страниц "
-                          f"напечатано: {len(printed)}",
-                          expected="ровно 1 запрос за раз, 6 страниц")
-    t.passed("-concurrency 1: строго по одному запросу")
+        raise CheckFailed(Said("pj.check.sc.not_one_by_one"), sent=ran.command(),
+                          got=Said("pj.check.sc.in_flight_printed", count=site.max_in_flight,
+                                   printed=len(printed)),
+                          expected=Said("pj.check.sc.one_by_one_expected"))
+    t.passed(Said("pj.check.sc.ok.one_by_one"))
 
 
 def stage_4(t: Tester) -> None:
@@ -148,28 +151,30 @@ def stage_4(t: Tester) -> None:
     found = _by_url(ran, pages)
     private = {p: n for p, n in site.paths().items() if p.startswith("/private")}
     if private or any("/private" in url for url in found):
-        raise CheckFailed("запрошены страницы, закрытые в robots.txt", sent=ran.command(),
-                          got=f"запросы: {private or site.paths()}",
-                          expected="Disallow: /private/ — ни одного запроса туда")
+        raise CheckFailed(Said("pj.check.sc.robots_ignored"), sent=ran.command(),
+                          got=Said("pj.check.sc.requests", requests=str(private or site.paths())),
+                          expected=Said("pj.check.sc.robots_expected"))
     if site.requested("/robots.txt") > 1:
-        raise CheckFailed("robots.txt запрошен несколько раз", sent=ran.command(),
-                          got=f"{site.requested('/robots.txt')} раз", expected="один раз")
-    t.passed("robots.txt прочитан один раз, /private/ не запрашивался")
+        raise CheckFailed(Said("pj.check.sc.robots_repeated"), sent=ran.command(),
+                          got=Said("pj.check.sc.times", count=site.requested("/robots.txt")),
+                          expected=Said("pj.check.sc.once"))
+    t.passed(Said("pj.check.sc.ok.robots"))
     slow = found.get(site.url("/slow"))
     if slow is None or not slow.get("error"):
-        raise ran.fail("зависшая страница не отмечена ошибкой", '{"url": ".../slow", '
-                       '"error": "..."} после -timeout 500ms')
-    t.passed("страница без ответа: строка с error после таймаута")
+        raise ran.fail(Said("pj.check.sc.hang_unmarked"), Said(
+            "pj.check.sc.after_timeout", line='{"url": ".../slow", "error": "..."}'))
+    t.passed(Said("pj.check.sc.ok.timeout"))
     broken = found.get(site.url("/broken"))
     if broken is None or broken.get("status") != 500:
-        raise ran.fail("ответ 500 не напечатан со своим статусом", '"status": 500 у /broken')
+        raise ran.fail(Said("pj.check.sc.no_500"),
+                       Said("pj.check.sc.title_of", title='"status": 500', path="/broken"))
     image = found.get(site.url("/image.png"))
     if image is None or image.get("status") != 200 or site.requested("/from-image"):
-        raise CheckFailed("картинка обработана неверно", sent=ran.command(),
-                          got=f"строка: {image}; запросов /from-image: "
-                          f"{site.requested('/from-image')}",
-                          expected="картинка напечатана со status 200, ссылки в ней не ищутся")
-    t.passed("500 напечатан как status, картинка не разбиралась")
+        raise CheckFailed(Said("pj.check.sc.image_wrong"), sent=ran.command(),
+                          got=Said("pj.check.sc.image_got", line=str(image),
+                                   count=site.requested("/from-image")),
+                          expected=Said("pj.check.sc.image_expected"))
+    t.passed(Said("pj.check.sc.ok.image"))
 
 
 STAGES: dict[int, StageTest] = {1: stage_1, 2: stage_2, 3: stage_3, 4: stage_4}

@@ -5,33 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from gocoach.projects.checks import App, CheckFailed, Reply, StageTest, Tester
+from gocoach.projects.said import Lines, Said
 
 DATA = "todos.json"
-SHAPE = 'JSON {"id": <целое>, "title": "<строка>", "done": <true|false>}'
+SHAPE = Said("pj.check.todo.shape")
 
 
 def check_todo(reply: Reply, todo: Any, **wanted: Any) -> dict[str, Any]:
     """A well-formed todo, with the fields `wanted`."""
     if (not isinstance(todo, dict) or type(todo.get("id")) is not int
             or not isinstance(todo.get("title"), str) or type(todo.get("done")) is not bool):
-        raise reply.fail("ответ — не задача", SHAPE)
+        raise reply.fail(Said("pj.check.todo.not_todo"), SHAPE)
     for key, value in wanted.items():
         if todo.get(key) != value:
-            raise reply.fail(f"поле {key} = {todo.get(key)!r}", f'"{key}": {value!r}')
+            raise reply.fail(Said("pj.check.field_is", field=key, value=repr(todo.get(key))),
+                             f'"{key}": {value!r}')
     return todo
 
 
 def _json_type(reply: Reply) -> None:
     if "application/json" not in reply.headers.get("content-type", ""):
-        raise reply.fail("нет заголовка Content-Type: application/json",
-                         "Content-Type: application/json")
+        raise reply.fail(Said("pj.check.json_type"), "Content-Type: application/json")
 
 
 def create(app: App, title: str) -> dict[str, Any]:
     """POST /todos, checked: 201 and the new todo."""
     reply = app.request("POST", "/todos", json_body={"title": title})
-    todo = check_todo(reply, reply.expect_json(201, what="задача не создана"), title=title,
-                      done=False)
+    todo = check_todo(reply, reply.expect_json(201, what=Said("pj.check.todo.not_created")),
+                      title=title, done=False)
     _json_type(reply)
     return todo
 
@@ -39,47 +40,48 @@ def create(app: App, title: str) -> dict[str, Any]:
 def listing(app: App) -> list[dict[str, Any]]:
     """GET /todos, checked: a list of todos sorted by id."""
     reply = app.request("GET", "/todos")
-    todos = reply.expect_json(200, what="список задач не получен")
+    todos = reply.expect_json(200, what=Said("pj.check.todo.no_list"))
     if not isinstance(todos, list):
-        raise reply.fail("список задач — не JSON-массив", "JSON-массив задач ([] — если пусто)")
+        raise reply.fail(Said("pj.check.todo.not_array"), Said("pj.check.todo.array"))
     for todo in todos:
         check_todo(reply, todo)
     ids = [todo["id"] for todo in todos]
     if ids != sorted(ids):
-        raise reply.fail("задачи не по возрастанию id", "список по возрастанию id")
+        raise reply.fail(Said("pj.check.todo.unsorted"), Said("pj.check.todo.sorted"))
     return todos
 
 
 def read(app: App, todo_id: int) -> dict[str, Any]:
     """GET /todos/{id}, checked."""
     reply = app.request("GET", f"/todos/{todo_id}")
-    return check_todo(reply, reply.expect_json(200, what=f"задача {todo_id} не найдена"),
-                      id=todo_id)
+    return check_todo(reply, reply.expect_json(
+        200, what=Said("pj.check.task_not_found", id=todo_id)), id=todo_id)
 
 
 def stage_1(t: Tester) -> None:
     """Create two todos and read them back, one by one and as a list."""
     app = t.server("-data", DATA)
     empty = app.request("GET", "/todos")
-    if empty.expect(200, what="список задач не получен").json() != []:
-        raise empty.fail("пустой список — не []", "[] (не null)")
-    t.passed("GET /todos на пустом сервисе → []")
+    if empty.expect(200, what=Said("pj.check.todo.no_list")).json() != []:
+        raise empty.fail(Said("pj.check.todo.empty_not_list"), Said("pj.check.todo.empty_list"))
+    t.passed(Said("pj.check.todo.ok.empty"))
     first, second = create(app, "купить молоко"), create(app, "write the report")
     if first["id"] == second["id"]:
-        raise CheckFailed("две задачи с одним id", sent="2 × POST /todos",
-                          got=f"id {first['id']} и {second['id']}", expected="разные id")
-    t.passed(f"POST /todos → 201, задачи {first['id']} и {second['id']}")
+        raise CheckFailed(Said("pj.check.todo.same_id"), sent="2 × POST /todos",
+                          got=Said("pj.check.two_ids", first=first["id"], second=second["id"]),
+                          expected=Said("pj.check.distinct_ids"))
+    t.passed(Said("pj.check.todo.ok.created", first=first["id"], second=second["id"]))
     if read(app, first["id"]) != first:
-        raise CheckFailed("GET /todos/{id} отдаёт не то, что создано",
+        raise CheckFailed(Said("pj.check.todo.read_differs"),
                           sent=f"GET /todos/{first['id']}", got=str(read(app, first["id"])),
                           expected=str(first))
-    t.passed(f"GET /todos/{first['id']} → 200, та же задача")
+    t.passed(Said("pj.check.todo.ok.read", id=first["id"]))
     todos = listing(app)
     if todos != [first, second]:
-        raise CheckFailed("список не совпадает с созданным", sent="GET /todos", got=str(todos),
+        raise CheckFailed(Said("pj.check.todo.list_differs"), sent="GET /todos", got=str(todos),
                           expected=str([first, second]))
-    t.passed("GET /todos → обе задачи по возрастанию id")
-    app.request("GET", "/todos/999999").expect(404, what="несуществующая задача найдена")
+    t.passed(Said("pj.check.todo.ok.list"))
+    app.request("GET", "/todos/999999").expect(404, what=Said("pj.check.todo.unknown_found"))
     t.passed("GET /todos/999999 → 404")
 
 
@@ -89,40 +91,44 @@ def stage_2(t: Tester) -> None:
     todo = create(app, "прочитать книгу")
     other = create(app, "позвонить")
     reply = app.request("PATCH", f"/todos/{todo['id']}", json_body={"done": True})
-    check_todo(reply, reply.expect_json(200, what="задача не изменена"), id=todo["id"],
-               title="прочитать книгу", done=True)
-    t.passed("PATCH {done: true} → 200, title не изменился")
+    check_todo(reply, reply.expect_json(200, what=Said("pj.check.todo.not_changed")),
+               id=todo["id"], title="прочитать книгу", done=True)
+    t.passed(Said("pj.check.todo.ok.patch_done"))
     reply = app.request("PATCH", f"/todos/{todo['id']}", json_body={"title": "прочитать две"})
-    check_todo(reply, reply.expect_json(200, what="задача не изменена"), id=todo["id"],
-               title="прочитать две", done=True)
-    t.passed("PATCH {title} → 200, done остался true")
+    check_todo(reply, reply.expect_json(200, what=Said("pj.check.todo.not_changed")),
+               id=todo["id"], title="прочитать две", done=True)
+    t.passed(Said("pj.check.todo.ok.patch_title"))
     if read(app, todo["id"]) != {"id": todo["id"], "title": "прочитать две", "done": True}:
-        raise CheckFailed("изменение не сохранилось", sent=f"GET /todos/{todo['id']}",
-                          got=str(read(app, todo["id"])), expected="изменённая задача")
-    deleted = app.request("DELETE", f"/todos/{todo['id']}").expect(204, what="не удалена")
+        raise CheckFailed(Said("pj.check.todo.not_saved"), sent=f"GET /todos/{todo['id']}",
+                          got=str(read(app, todo["id"])), expected=Said("pj.check.todo.changed"))
+    deleted = app.request("DELETE", f"/todos/{todo['id']}").expect(
+        204, what=Said("pj.check.todo.not_deleted"))
     if deleted.body:
-        raise deleted.fail("у ответа 204 есть тело", "пустое тело")
+        raise deleted.fail(Said("pj.check.todo.body_204"), Said("pj.check.todo.empty_body"))
     t.passed("DELETE → 204")
-    app.request("GET", f"/todos/{todo['id']}").expect(404, what="удалённая задача найдена")
+    app.request("GET", f"/todos/{todo['id']}").expect(
+        404, what=Said("pj.check.todo.deleted_found"))
     if [x["id"] for x in listing(app)] != [other["id"]]:
-        raise CheckFailed("удалённая задача осталась в списке", sent="GET /todos",
-                          got=str(listing(app)), expected=f"только задача {other['id']}")
-    t.passed("после удаления: GET → 404, в списке её нет")
-    app.request("DELETE", f"/todos/{todo['id']}").expect(404, what="удалена дважды")
+        raise CheckFailed(Said("pj.check.todo.deleted_listed"), sent="GET /todos",
+                          got=str(listing(app)),
+                          expected=Said("pj.check.todo.only", id=other["id"]))
+    t.passed(Said("pj.check.todo.ok.deleted"))
+    app.request("DELETE", f"/todos/{todo['id']}").expect(
+        404, what=Said("pj.check.todo.deleted_twice"))
     app.request("PATCH", "/todos/999999", json_body={"done": True}).expect(
-        404, what="изменена несуществующая задача")
-    t.passed("DELETE удалённой и PATCH несуществующей → 404")
+        404, what=Said("pj.check.todo.unknown_changed"))
+    t.passed(Said("pj.check.todo.ok.unknown"))
 
 
-BAD_POSTS: tuple[tuple[str, str], ...] = (
-    ("не JSON", '{"title": "без скобки"'),
-    ("два объекта", '{"title": "a"}{"title": "b"}'),
-    ("нет title", "{}"),
-    ("title — число", '{"title": 5}'),
-    ("пустой title", '{"title": ""}'),
-    ("title из пробелов", '{"title": "   "}'),
-    ("title длиннее 200 символов", '{"title": "' + "ж" * 201 + '"}'),
-    ("неизвестное поле", '{"titel": "опечатка"}'),
+BAD_POSTS: tuple[tuple[Said, str], ...] = (
+    (Said("pj.check.bad.not_json"), '{"title": "без скобки"'),
+    (Said("pj.check.bad.two_objects"), '{"title": "a"}{"title": "b"}'),
+    (Said("pj.check.bad.no_field", field="title"), "{}"),
+    (Said("pj.check.bad.number", field="title"), '{"title": 5}'),
+    (Said("pj.check.bad.empty", field="title"), '{"title": ""}'),
+    (Said("pj.check.bad.spaces", field="title"), '{"title": "   "}'),
+    (Said("pj.check.bad.too_long", field="title", max=200), '{"title": "' + "ж" * 201 + '"}'),
+    (Said("pj.check.bad.unknown_field"), '{"titel": "опечатка"}'),
 )
 
 
@@ -132,24 +138,27 @@ def stage_3(t: Tester) -> None:
     todo = create(app, "проверить валидацию")
     for what, body in BAD_POSTS:
         _expect_400(app, "POST", "/todos", body, what)
-    t.passed("POST с неверными телами → 400 с полем error: " + ", ".join(w for w, _ in BAD_POSTS))
-    for what, body in (("пустой PATCH", "{}"), ("done — строка", '{"done": "yes"}'),
-                       ("пустой title", '{"title": ""}'), ("не JSON", "done=true")):
+    t.passed(Said("pj.check.todo.ok.bad_posts",
+                  cases=Lines(*(w for w, _ in BAD_POSTS), sep=", ")))
+    for what, body in ((Said("pj.check.todo.empty_patch"), "{}"),
+                       (Said("pj.check.bad.string", field="done"), '{"done": "yes"}'),
+                       (Said("pj.check.bad.empty", field="title"), '{"title": ""}'),
+                       (Said("pj.check.bad.not_json"), "done=true")):
         _expect_400(app, "PATCH", f"/todos/{todo['id']}", body, what)
-    t.passed("PATCH с неверными телами → 400")
+    t.passed(Said("pj.check.todo.ok.bad_patches"))
     if listing(app) != [todo]:
-        raise CheckFailed("неверные запросы изменили данные", sent="GET /todos",
+        raise CheckFailed(Said("pj.check.todo.bad_changed"), sent="GET /todos",
                           got=str(listing(app)), expected=str([todo]))
-    t.passed("после всех неверных запросов список прежний")
+    t.passed(Said("pj.check.todo.ok.unchanged"))
     longest = create(app, "ж" * 200)
-    t.passed(f"title ровно из 200 символов принят (задача {longest['id']})")
+    t.passed(Said("pj.check.todo.ok.longest", id=longest["id"]))
 
 
-def _expect_400(app: App, method: str, path: str, body: str, what: str) -> None:
+def _expect_400(app: App, method: str, path: str, body: str, what: Said) -> None:
     reply = app.request(method, path, body=body, headers={"Content-Type": "application/json"})
-    error = reply.expect_json(400, what=f"{what}: запрос не отклонён")
+    error = reply.expect_json(400, what=Said("pj.check.not_refused", what=what))
     if not isinstance(error, dict) or not isinstance(error.get("error"), str):
-        raise reply.fail(f"{what}: в ответе 400 нет поля error", 'JSON {"error": "..."}')
+        raise reply.fail(Said("pj.check.no_error_field_of", what=what), 'JSON {"error": "..."}')
 
 
 def stage_4(t: Tester) -> None:
@@ -161,43 +170,49 @@ def stage_4(t: Tester) -> None:
     before = listing(app)
     ended = app.terminate(grace=3.0)
     if ended.signal or ended.code != 0:
-        raise CheckFailed("по SIGTERM сервис не завершился чисто", sent="SIGTERM",
-                          got=ended.describe(), expected="код выхода 0")
+        raise CheckFailed(Said("pj.check.sigterm_unclean"), sent="SIGTERM",
+                          got=ended.describe(), expected=Said("pj.check.exit_zero"))
     app = t.server("-data", DATA)
     after = listing(app)
+    restart = Said("pj.check.restart", file=DATA)
     if after != before:
-        raise CheckFailed("после перезапуска список другой", sent=f"перезапуск с -data {DATA}",
+        raise CheckFailed(Said("pj.check.todo.restart_differs"), sent=restart,
                           got=str(after), expected=str(before))
-    t.passed("изменения, SIGTERM, перезапуск: список тот же")
+    t.passed(Said("pj.check.todo.ok.restart"))
     fresh = create(app, "после перезапуска")
     if fresh["id"] <= c["id"]:
-        raise CheckFailed("id удалённой задачи выдан снова", sent="POST /todos после перезапуска",
-                          got=f"id {fresh['id']}", expected=f"id больше {c['id']} (удалённой)")
-    t.passed(f"новая задача после перезапуска получила id {fresh['id']} > {c['id']}")
+        raise CheckFailed(Said("pj.check.todo.id_reused"),
+                          sent=Said("pj.check.todo.post_after_restart"), got=f"id {fresh['id']}",
+                          expected=Said("pj.check.todo.id_above", id=c["id"]))
+    t.passed(Said("pj.check.todo.ok.new_id", id=fresh["id"], deleted=c["id"]))
     t.kill()
     app = t.server("-data", DATA)
     if fresh not in listing(app):
-        raise CheckFailed("задача пропала после kill -9", sent="POST /todos, затем kill -9 и "
-                          "перезапуск", got=str(listing(app)), expected=f"в списке есть {fresh}")
-    t.passed("kill -9 сразу после создания: задача сохранилась")
+        raise CheckFailed(Said("pj.check.todo.lost_on_kill"),
+                          sent=Said("pj.check.then", first="POST /todos",
+                                    then=Said("pj.check.todo.kill_restart")),
+                          got=str(listing(app)),
+                          expected=Said("pj.check.todo.listed", todo=str(fresh)))
+    t.passed(Said("pj.check.todo.ok.kill"))
     made = app.in_parallel(40, lambda i: create(app, f"параллельная {i}"))
     ids = {todo["id"] for todo in made}
+    at_once = Said("pj.check.at_once", count=40, request="POST /todos")
     if len(ids) != 40:
-        raise CheckFailed("одновременные создания получили одинаковые id",
-                          sent="40 одновременных POST /todos", got=f"разных id: {len(ids)}",
-                          expected="40 разных id")
+        raise CheckFailed(Said("pj.check.todo.same_ids"), sent=at_once,
+                          got=Said("pj.check.distinct_count", count=len(ids)),
+                          expected=Said("pj.check.distinct_expected", count=40))
     stored = {todo["id"] for todo in listing(app)}
     if not ids <= stored:
-        raise CheckFailed("не все одновременно созданные задачи в списке",
-                          sent="40 одновременных POST /todos, затем GET /todos",
-                          got=f"нет id {sorted(ids - stored)[:10]}", expected="все 40")
+        raise CheckFailed(Said("pj.check.todo.not_all_listed"),
+                          sent=Said("pj.check.then", first=at_once, then="GET /todos"),
+                          got=Said("pj.check.todo.missing_ids", ids=str(sorted(ids - stored)[:10])),
+                          expected=Said("pj.check.todo.all_40"))
     app.terminate(grace=3.0)
     app = t.server("-data", DATA)
     if not ids <= {todo["id"] for todo in listing(app)}:
-        raise CheckFailed("после перезапуска нет части параллельно созданных задач",
-                          sent=f"перезапуск с -data {DATA}", got=str(len(listing(app))),
-                          expected="все 40 в списке")
-    t.passed("40 одновременных POST: 40 разных id, все в списке и в файле")
+        raise CheckFailed(Said("pj.check.todo.lost_on_restart"), sent=restart,
+                          got=str(len(listing(app))), expected=Said("pj.check.todo.all_40_listed"))
+    t.passed(Said("pj.check.todo.ok.parallel"))
 
 
 STAGES: dict[int, StageTest] = {1: stage_1, 2: stage_2, 3: stage_3, 4: stage_4}
