@@ -15,7 +15,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from gocoach.store.engine import transaction
 from gocoach.store.settings import load_settings
+from gocoach.store.tables import Submission
+from gocoach.store.users import ensure_local_user
 from gocoach.web import routes_interviews
 from gocoach.web.app import create_app
 from servers import chromium, free_port, serving
@@ -79,9 +82,14 @@ def layout_site(data_dir: Path) -> Iterator[Site]:
                               follow_redirects=False)
         project = re.search(r'href="(/projects/[\w-]+)"', client.get("/projects").text)
         assert started.status_code == 303 and project
+        with transaction(prepared.state.database.sessions) as session:  # a pass unlocks it
+            user = ensure_local_user(session, now=NOW)
+            session.add(Submission(user_id=user.id, exercise="lru-cache", status="pass",
+                                   files={}, result={}, created_at=NOW))
     pages.pop("missing page")
     pages |= {"interview": started.headers["location"], "projects": "/projects",
-              "project": project.group(1), "import": "/import"}
+              "project": project.group(1), "import": "/import",
+              "exercise solution": "/exercises/lru-cache/solution"}
     app = create_app(settings)
     app.state.clock = lambda: NOW
     app.state.random_seed = 2
