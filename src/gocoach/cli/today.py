@@ -6,19 +6,14 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from babel import localedata
 
 from gocoach.cli.context import Context, console, handle_errors, open_context, unit_of_work
-from gocoach.cli.language import LANGUAGES, N_, day_format, label, number, signed, t, tn
+from gocoach.cli.language import N_, day_format, label, number, signed, t, tn
 from gocoach.plans.calendar import local_date, parse_date
 from gocoach.plans.plan import Pace, PlannedItem
 from gocoach.reports.agenda import Agenda, agenda_for
 from gocoach.startup import utc_now
 
-# Babel's data of both languages, loaded at import: the CLI server (cli/zygote.py) imports this
-# module once, so a served command finds them ready (~35 ms otherwise, more than `today` itself)
-for _language in LANGUAGES:
-    localedata.load(_language)
 MARK = {"done": "[green]✔[/]", "skipped": "[dim]⤼[/]", "in_progress": "[yellow]◐[/]",
         "todo": "○"}
 TodayOption = Annotated[str | None, typer.Option(
